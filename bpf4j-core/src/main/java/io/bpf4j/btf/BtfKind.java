@@ -1,0 +1,26 @@
+package io.bpf4j.btf;
+
+/** The BTF_KIND_* values of linux/btf.h, with the names bpftool prints. */
+public enum BtfKind {
+    UNKNOWN(0), INT(1), PTR(2), ARRAY(3), STRUCT(4), UNION(5), ENUM(6), FWD(7), TYPEDEF(8), VOLATILE(9),
+    CONST(10), RESTRICT(11), FUNC(12), FUNC_PROTO(13), VAR(14), DATASEC(15), FLOAT(16), DECL_TAG(17),
+    TYPE_TAG(18), ENUM64(19);
+
+    private static final BtfKind[] BY_CODE = values();
+
+    private final int code;
+
+    BtfKind(int code) {
+        this.code = code;
+    }
+
+    /** The numeric kind stored in bits 24..28 of btf_type.info. */
+    public int code() {
+        return code;
+    }
+
+    /** The kind with this code, or null when the code is not one linux/btf.h defines. */
+    static BtfKind ofCode(int code) {
+        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

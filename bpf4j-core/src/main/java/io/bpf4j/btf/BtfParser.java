@@ -1,0 +1,209 @@
+package io.bpf4j.btf;
+
+import io.bpf4j.btf.BtfType.EnumValue;
+import io.bpf4j.btf.BtfType.Linkage;
+import io.bpf4j.btf.BtfType.Member;
+import io.bpf4j.btf.BtfType.Param;
+import io.bpf4j.btf.BtfType.VarSecinfo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes the type section of a raw BTF blob (header, types, strings as in
+ * Documentation/bpf/btf.rst section 2) into {@link BtfType} values, checking every bound.
+ */
+final class BtfParser {
+    static final int MAGIC = 0xeB9F;
+    static final int HEADER_SIZE = 24;
+    private static final int TYPE_HEADER = 12;
+
+    private final byte[] bytes;
+    private final ByteBuffer buf;
+    private final Btf base;
+    private final int firstId;
+    private final int typesStart;
+    private final int typesEnd;
+    final BtfStrings strings;
+
+    /** Type offsets (relative to the blob) of each parsed type, for messages that name a byte offset. */
+    int[] offsets = new int[0];
+
+    BtfParser(byte[] bytes, Btf base) {
+        this.bytes = bytes;
+        this.base = base;
+        this.firstId = base == null ? 1 : base.typeCount();
+        if (bytes.length < HEADER_SIZE) {
+            throw BtfFormatException.at(0, "the blob is " + bytes.length + " bytes, shorter than the 24-byte BTF header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = Short.toUnsignedInt(b.getShort(0));
+        if (magic != MAGIC) {
+            if (Short.reverseBytes((short) magic) == (short) MAGIC) {
+                b.order(ByteOrder.BIG_ENDIAN);
+            } else {
+                throw BtfFormatException.at(0, String.format("magic 0x%04x, expected 0xeb9f", magic));
+            }
+        }
+        this.buf = b;
+        int version = Byte.toUnsignedInt(bytes[2]);
+        if (version != 1) {
+            throw BtfFormatException.at(2, "version " + version + ", expected 1");
+        }
+        long hdrLen = u32(4);
+        if (hdrLen < HEADER_SIZE || hdrLen > bytes.length) {
+            throw BtfFormatException.at(4, "hdr_len " + hdrLen + ", expected at least 24 and within the " + bytes.length + "-byte blob");
+        }
+        long typeOff = u32(8);
+        long typeLen = u32(12);
+        long strOff = u32(16);
+        long strLen = u32(20);
+        long typesAt = hdrLen + typeOff;
+        long stringsAt = hdrLen + strOff;
+        if (typesAt + typeLen > bytes.length) {
+            throw BtfFormatException.at(8, "type section (" + typeLen + " bytes at " + typesAt + ") runs past the end of the " + bytes.length + "-byte blob");
+        }
+        if (stringsAt + strLen > bytes.length) {
+            throw BtfFormatException.at(16, "string section (" + strLen + " bytes at " + stringsAt + ") runs past the end of the " + bytes.length + "-byte blob");
+        }
+        if ((typeLen & 3) != 0) {
+            throw BtfFormatException.at(12, "type_len " + typeLen + " is not a multiple of 4");
+        }
+        this.typesStart = (int) typesAt;
+        this.typesEnd = (int) (typesAt + typeLen);
+        this.strings = new BtfStrings(bytes, (int) stringsAt, (int) strLen, base == null ? null : base.strings(), base == null);
+    }
+
+    ByteOrder order() {
+        return buf.order();
+    }
+
+    private long u32(int at) {
+        return Integer.toUnsignedLong(buf.getInt(at));
+    }
+
+    private String name(int at, String what) {
+        return strings.get(buf.getInt(at), at, what);
+    }
+
+    List<BtfType> parseTypes() {
+        List<BtfType> out = new ArrayList<>(Math.max(16, (typesEnd - typesStart) / 24));
+        int[] offs = new int[Math.max(16, (typesEnd - typesStart) / 16)];
+        int pos = typesStart;
+        while (pos < typesEnd) {
+            if (out.size() == offs.length) {
+                offs = java.util.Arrays.copyOf(offs, offs.length * 2);
+            }
+            offs[out.size()] = pos;
+            if (typesEnd - pos < TYPE_HEADER) {
+                throw BtfFormatException.at(pos, "type id " + (firstId + out.size()) + ": 12-byte btf_type header runs past the type section end at " + typesEnd);
+            }
+            int info = buf.getInt(pos + 4);
+            int vlen = info & 0xffff;
+            int code = (info >>> 24) & 0x1f;
+            boolean kflag = (info >>> 31) != 0;
+            int sizeOrType = buf.getInt(pos + 8);
+            BtfKind kind = BtfKind.ofCode(code);
+            int id = firstId + out.size();
+            if (kind == null) {
+                throw BtfFormatException.at(pos + 4, "type id " + id + " has kind " + code + ", expected 1..19 (BTF_KIND_INT..BTF_KIND_ENUM64)");
+            }
+            int extra = switch (kind) {
+                case INT, VAR, DECL_TAG -> 4;
+                case ARRAY -> 12;
+                case STRUCT, UNION, DATASEC -> 12 * vlen;
+                case ENUM, FUNC_PROTO -> 8 * vlen;
+                case ENUM64 -> 12 * vlen;
+                default -> 0;
+            };
+            int body = pos + TYPE_HEADER;
+            if (typesEnd - body < extra) {
+                throw BtfFormatException.at(pos, "type id " + id + " (" + kind + ", vlen " + vlen + ") needs " + extra
+                        + " more bytes, but the type section ends at " + typesEnd);
+            }
+            String what = "name of type id " + id;
+            BtfType t = switch (kind) {
+                case INT -> {
+                    int enc = buf.getInt(body);
+                    yield new BtfType.Int(name(pos, what), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
+                }
+                case PTR -> new BtfType.Ptr(sizeOrType);
+                case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
+                case STRUCT, UNION -> {
+                    List<Member> members = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        int m = body + 12 * i;
+                        int off = buf.getInt(m + 8);
+                        members.add(kflag
+                                ? new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
+                                : new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off, 0));
+                    }
+                    yield kind == BtfKind.STRUCT
+                            ? new BtfType.Struct(name(pos, what), sizeOrType, members, kflag)
+                            : new BtfType.Union(name(pos, what), sizeOrType, members, kflag);
+                }
+                case ENUM -> {
+                    List<EnumValue> values = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        int v = body + 8 * i;
+                        int raw = buf.getInt(v + 4);
+                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id),
+                                kflag ? raw : Integer.toUnsignedLong(raw)));
+                    }
+                    yield new BtfType.Enum(name(pos, what), sizeOrType, kflag, values);
+                }
+                case ENUM64 -> {
+                    List<EnumValue> values = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        int v = body + 12 * i;
+                        long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
+                        long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
+                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id), (hi << 32) | lo));
+                    }
+                    yield new BtfType.Enum64(name(pos, what), sizeOrType, kflag, values);
+                }
+                case FWD -> new BtfType.Fwd(name(pos, what), kflag);
+                case TYPEDEF -> new BtfType.Typedef(name(pos, what), sizeOrType);
+                case VOLATILE -> new BtfType.Volatile(sizeOrType);
+                case CONST -> new BtfType.Const(sizeOrType);
+                case RESTRICT -> new BtfType.Restrict(sizeOrType);
+                case TYPE_TAG -> new BtfType.TypeTag(name(pos, what), sizeOrType);
+                case FUNC -> new BtfType.Func(name(pos, what), sizeOrType, linkage(vlen, pos + 4, id));
+                case FUNC_PROTO -> {
+                    List<Param> params = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        int p = body + 8 * i;
+                        params.add(new Param(name(p, "name of parameter " + i + " of type id " + id), buf.getInt(p + 4)));
+                    }
+                    yield new BtfType.FuncProto(sizeOrType, params);
+                }
+                case VAR -> new BtfType.Var(name(pos, what), sizeOrType, linkage(buf.getInt(body), body, id));
+                case DATASEC -> {
+                    List<VarSecinfo> vars = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        int v = body + 12 * i;
+                        vars.add(new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
+                    }
+                    yield new BtfType.Datasec(name(pos, what), sizeOrType, vars);
+                }
+                case FLOAT -> new BtfType.Float(name(pos, what), sizeOrType);
+                case DECL_TAG -> new BtfType.DeclTag(name(pos, what), sizeOrType, buf.getInt(body));
+                case UNKNOWN -> throw new IllegalStateException();
+            };
+            out.add(t);
+            pos = body + extra;
+        }
+        this.offsets = java.util.Arrays.copyOf(offs, out.size());
+        return out;
+    }
+
+    private static Linkage linkage(int code, int at, int id) {
+        Linkage l = Linkage.ofCode(code);
+        if (l == null) {
+            throw BtfFormatException.at(at, "type id " + id + " has linkage " + code + ", expected 0 (static), 1 (global) or 2 (extern)");
+        }
+        return l;
+    }
+}
