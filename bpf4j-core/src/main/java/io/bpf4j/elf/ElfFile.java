@@ -170,7 +170,7 @@ public final class ElfFile {
         if (!section.hasFileContents()) {
             return ByteBuffer.allocate(0).order(order);
         }
-        return ByteBuffer.wrap(bytes, (int) section.offset(), (int) section.size()).slice().order(order).asReadOnlyBuffer();
+        return ByteBuffer.wrap(bytes, (int) section.offset(), (int) section.size()).slice().asReadOnlyBuffer().order(order);
     }
 
     /** The symbols of .symtab (for objects) or, failing that, .dynsym; index 0 is the null symbol. */
