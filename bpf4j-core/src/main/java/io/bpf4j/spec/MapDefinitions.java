@@ -1,5 +1,7 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.MapType;
+
 import io.bpf4j.elf.ElfFile;
 import io.bpf4j.elf.ElfSection;
 import io.bpf4j.elf.ElfSymbol;
@@ -46,7 +48,7 @@ final class MapDefinitions {
             }
             int base = (int) sym.value();
             int typeValue = buf.getInt(base);
-            MapType type = MapType.of(typeValue);
+            MapType type = MapType.ofValue(typeValue);
             if (type == null) {
                 throw new SpecException(origin + ": legacy map " + sym.name() + " has unknown map type " + typeValue);
             }

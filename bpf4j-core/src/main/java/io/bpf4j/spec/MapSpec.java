@@ -1,5 +1,7 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.MapType;
+
 import java.util.List;
 import java.util.Optional;
 

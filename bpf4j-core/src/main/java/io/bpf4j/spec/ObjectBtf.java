@@ -1,5 +1,7 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.MapType;
+
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfFormatException;
 import io.bpf4j.btf.BtfKind;
@@ -102,7 +104,7 @@ public record ObjectBtf(Btf btf, byte[] btfExt, java.util.Map<String, Long> sect
             switch (m.name()) {
                 case "type" -> {
                     int t = uintField(m, what, origin);
-                    type = MapType.of(t);
+                    type = MapType.ofValue(t);
                     if (type == null) {
                         throw new SpecException(origin + ": " + what + ": unknown map type " + t);
                     }

@@ -1,5 +1,8 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.ProgType;
+
 /**
  * One row of the section-name table: which program type and expected attach type a {@code SEC()}
  * name gives, and how the program attaches.
@@ -17,7 +20,7 @@ package io.bpf4j.spec;
  * @param xdpFrags        loads with BPF_F_XDP_HAS_FRAGS
  * @param attachKind      how the program attaches
  */
-public record SectionDef(String prefix, boolean allowsExtras, ProgramType programType, AttachType attachType,
+public record SectionDef(String prefix, boolean allowsExtras, ProgType programType, AttachType attachType,
                          boolean attachTypeAtLoad, boolean needsBtfTarget, boolean sleepable, boolean xdpFrags,
                          AttachKind attachKind) {
 

@@ -1,5 +1,8 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.ProgType;
+
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,29 +19,29 @@ import static io.bpf4j.spec.AttachKind.*;
 public final class SectionTable {
     private static final List<SectionDef> ROWS = new ArrayList<>();
 
-    private static void exact(String name, ProgramType pt, AttachType at, boolean atLoad, AttachKind kind) {
+    private static void exact(String name, ProgType pt, AttachType at, boolean atLoad, AttachKind kind) {
         ROWS.add(new SectionDef(name, false, pt, at, atLoad, false, false, false, kind));
     }
 
-    private static void plus(String name, ProgramType pt, AttachType at, boolean atLoad, AttachKind kind) {
+    private static void plus(String name, ProgType pt, AttachType at, boolean atLoad, AttachKind kind) {
         ROWS.add(new SectionDef(name, true, pt, at, atLoad, false, false, false, kind));
     }
 
-    private static void sleepable(String name, ProgramType pt, AttachType at, boolean btf, AttachKind kind) {
+    private static void sleepable(String name, ProgType pt, AttachType at, boolean btf, AttachKind kind) {
         ROWS.add(new SectionDef(name, true, pt, at, at != null, btf, true, false, kind));
     }
 
-    private static void btf(String name, ProgramType pt, AttachType at, AttachKind kind) {
+    private static void btf(String name, ProgType pt, AttachType at, AttachKind kind) {
         ROWS.add(new SectionDef(name, true, pt, at, true, true, false, false, kind));
     }
 
     static {
-        ProgramType p;
-        plus("socket", ProgramType.SOCKET_FILTER, null, false, SOCKET_FILTER);
-        exact("sk_reuseport/migrate", ProgramType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE, true, SK_REUSEPORT);
-        exact("sk_reuseport", ProgramType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT, true, SK_REUSEPORT);
+        ProgType p;
+        plus("socket", ProgType.SOCKET_FILTER, null, false, SOCKET_FILTER);
+        exact("sk_reuseport/migrate", ProgType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE, true, SK_REUSEPORT);
+        exact("sk_reuseport", ProgType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT, true, SK_REUSEPORT);
 
-        p = ProgramType.KPROBE;
+        p = ProgType.KPROBE;
         plus("kprobe", p, null, false, KPROBE);
         plus("uprobe", p, null, false, UPROBE);
         sleepable("uprobe.s", p, null, false, UPROBE);
@@ -57,25 +60,25 @@ public final class SectionTable {
         plus("usdt", p, null, false, USDT);
         sleepable("usdt.s", p, null, false, USDT);
 
-        p = ProgramType.SCHED_CLS;
+        p = ProgType.SCHED_CLS;
         exact("tc/ingress", p, AttachType.TCX_INGRESS, false, TCX);
         exact("tc/egress", p, AttachType.TCX_EGRESS, false, TCX);
         exact("tcx/ingress", p, AttachType.TCX_INGRESS, false, TCX);
         exact("tcx/egress", p, AttachType.TCX_EGRESS, false, TCX);
         exact("tc", p, null, false, TC);
         exact("classifier", p, null, false, TC);
-        exact("action", ProgramType.SCHED_ACT, null, false, TC);
+        exact("action", ProgType.SCHED_ACT, null, false, TC);
         exact("netkit/primary", p, AttachType.NETKIT_PRIMARY, false, NETKIT);
         exact("netkit/peer", p, AttachType.NETKIT_PEER, false, NETKIT);
 
-        plus("tracepoint", ProgramType.TRACEPOINT, null, false, TRACEPOINT);
-        plus("tp", ProgramType.TRACEPOINT, null, false, TRACEPOINT);
-        plus("raw_tracepoint", ProgramType.RAW_TRACEPOINT, null, false, RAW_TRACEPOINT);
-        plus("raw_tp", ProgramType.RAW_TRACEPOINT, null, false, RAW_TRACEPOINT);
-        plus("raw_tracepoint.w", ProgramType.RAW_TRACEPOINT_WRITABLE, null, false, RAW_TRACEPOINT);
-        plus("raw_tp.w", ProgramType.RAW_TRACEPOINT_WRITABLE, null, false, RAW_TRACEPOINT);
+        plus("tracepoint", ProgType.TRACEPOINT, null, false, TRACEPOINT);
+        plus("tp", ProgType.TRACEPOINT, null, false, TRACEPOINT);
+        plus("raw_tracepoint", ProgType.RAW_TRACEPOINT, null, false, RAW_TRACEPOINT);
+        plus("raw_tp", ProgType.RAW_TRACEPOINT, null, false, RAW_TRACEPOINT);
+        plus("raw_tracepoint.w", ProgType.RAW_TRACEPOINT_WRITABLE, null, false, RAW_TRACEPOINT);
+        plus("raw_tp.w", ProgType.RAW_TRACEPOINT_WRITABLE, null, false, RAW_TRACEPOINT);
 
-        p = ProgramType.TRACING;
+        p = ProgType.TRACING;
         btf("tp_btf", p, AttachType.TRACE_RAW_TP, TRACING);
         btf("fentry", p, AttachType.TRACE_FENTRY, TRACING);
         btf("fmod_ret", p, AttachType.MODIFY_RETURN, TRACING);
@@ -83,15 +86,15 @@ public final class SectionTable {
         sleepable("fentry.s", p, AttachType.TRACE_FENTRY, true, TRACING);
         sleepable("fmod_ret.s", p, AttachType.MODIFY_RETURN, true, TRACING);
         sleepable("fexit.s", p, AttachType.TRACE_FEXIT, true, TRACING);
-        btf("freplace", ProgramType.EXT, null, FREPLACE);
-        btf("lsm", ProgramType.LSM, AttachType.LSM_MAC, LSM);
-        sleepable("lsm.s", ProgramType.LSM, AttachType.LSM_MAC, true, LSM);
-        btf("lsm_cgroup", ProgramType.LSM, AttachType.LSM_CGROUP, CGROUP);
+        btf("freplace", ProgType.EXT, null, FREPLACE);
+        btf("lsm", ProgType.LSM, AttachType.LSM_MAC, LSM);
+        sleepable("lsm.s", ProgType.LSM, AttachType.LSM_MAC, true, LSM);
+        btf("lsm_cgroup", ProgType.LSM, AttachType.LSM_CGROUP, CGROUP);
         btf("iter", p, AttachType.TRACE_ITER, ITER);
         sleepable("iter.s", p, AttachType.TRACE_ITER, true, ITER);
-        ROWS.add(new SectionDef("syscall", false, ProgramType.SYSCALL, null, false, false, true, false, NONE));
+        ROWS.add(new SectionDef("syscall", false, ProgType.SYSCALL, null, false, false, true, false, NONE));
 
-        p = ProgramType.XDP;
+        p = ProgType.XDP;
         ROWS.add(new SectionDef("xdp.frags/devmap", false, p, AttachType.XDP_DEVMAP, true, false, false, true, NONE));
         exact("xdp/devmap", p, AttachType.XDP_DEVMAP, true, NONE);
         ROWS.add(new SectionDef("xdp.frags/cpumap", false, p, AttachType.XDP_CPUMAP, true, false, false, true, NONE));
@@ -99,30 +102,30 @@ public final class SectionTable {
         ROWS.add(new SectionDef("xdp.frags", false, p, AttachType.XDP, true, false, false, true, XDP));
         exact("xdp", p, AttachType.XDP, true, XDP);
 
-        exact("perf_event", ProgramType.PERF_EVENT, null, false, PERF_EVENT);
-        exact("lwt_in", ProgramType.LWT_IN, null, false, LWT);
-        exact("lwt_out", ProgramType.LWT_OUT, null, false, LWT);
-        exact("lwt_xmit", ProgramType.LWT_XMIT, null, false, LWT);
-        exact("lwt_seg6local", ProgramType.LWT_SEG6LOCAL, null, false, LWT);
-        exact("sockops", ProgramType.SOCK_OPS, AttachType.CGROUP_SOCK_OPS, true, CGROUP);
-        exact("sk_skb/stream_parser", ProgramType.SK_SKB, AttachType.SK_SKB_STREAM_PARSER, true, SK_SKB);
-        exact("sk_skb/stream_verdict", ProgramType.SK_SKB, AttachType.SK_SKB_STREAM_VERDICT, true, SK_SKB);
-        exact("sk_skb/verdict", ProgramType.SK_SKB, AttachType.SK_SKB_VERDICT, true, SK_SKB);
-        exact("sk_skb", ProgramType.SK_SKB, null, false, SK_SKB);
-        exact("sk_msg", ProgramType.SK_MSG, AttachType.SK_MSG_VERDICT, true, SK_MSG);
-        exact("lirc_mode2", ProgramType.LIRC_MODE2, AttachType.LIRC_MODE2, true, LIRC);
-        exact("flow_dissector", ProgramType.FLOW_DISSECTOR, AttachType.FLOW_DISSECTOR, true, FLOW_DISSECTOR);
+        exact("perf_event", ProgType.PERF_EVENT, null, false, PERF_EVENT);
+        exact("lwt_in", ProgType.LWT_IN, null, false, LWT);
+        exact("lwt_out", ProgType.LWT_OUT, null, false, LWT);
+        exact("lwt_xmit", ProgType.LWT_XMIT, null, false, LWT);
+        exact("lwt_seg6local", ProgType.LWT_SEG6LOCAL, null, false, LWT);
+        exact("sockops", ProgType.SOCK_OPS, AttachType.CGROUP_SOCK_OPS, true, CGROUP);
+        exact("sk_skb/stream_parser", ProgType.SK_SKB, AttachType.SK_SKB_STREAM_PARSER, true, SK_SKB);
+        exact("sk_skb/stream_verdict", ProgType.SK_SKB, AttachType.SK_SKB_STREAM_VERDICT, true, SK_SKB);
+        exact("sk_skb/verdict", ProgType.SK_SKB, AttachType.SK_SKB_VERDICT, true, SK_SKB);
+        exact("sk_skb", ProgType.SK_SKB, null, false, SK_SKB);
+        exact("sk_msg", ProgType.SK_MSG, AttachType.SK_MSG_VERDICT, true, SK_MSG);
+        exact("lirc_mode2", ProgType.LIRC_MODE2, AttachType.LIRC_MODE2, true, LIRC);
+        exact("flow_dissector", ProgType.FLOW_DISSECTOR, AttachType.FLOW_DISSECTOR, true, FLOW_DISSECTOR);
 
-        exact("cgroup_skb/ingress", ProgramType.CGROUP_SKB, AttachType.CGROUP_INET_INGRESS, true, CGROUP);
-        exact("cgroup_skb/egress", ProgramType.CGROUP_SKB, AttachType.CGROUP_INET_EGRESS, true, CGROUP);
-        exact("cgroup/skb", ProgramType.CGROUP_SKB, null, false, CGROUP);
-        p = ProgramType.CGROUP_SOCK;
+        exact("cgroup_skb/ingress", ProgType.CGROUP_SKB, AttachType.CGROUP_INET_INGRESS, true, CGROUP);
+        exact("cgroup_skb/egress", ProgType.CGROUP_SKB, AttachType.CGROUP_INET_EGRESS, true, CGROUP);
+        exact("cgroup/skb", ProgType.CGROUP_SKB, null, false, CGROUP);
+        p = ProgType.CGROUP_SOCK;
         exact("cgroup/sock_create", p, AttachType.CGROUP_INET_SOCK_CREATE, true, CGROUP);
         exact("cgroup/sock_release", p, AttachType.CGROUP_INET_SOCK_RELEASE, true, CGROUP);
         exact("cgroup/sock", p, AttachType.CGROUP_INET_SOCK_CREATE, true, CGROUP);
         exact("cgroup/post_bind4", p, AttachType.CGROUP_INET4_POST_BIND, true, CGROUP);
         exact("cgroup/post_bind6", p, AttachType.CGROUP_INET6_POST_BIND, true, CGROUP);
-        p = ProgramType.CGROUP_SOCK_ADDR;
+        p = ProgType.CGROUP_SOCK_ADDR;
         exact("cgroup/bind4", p, AttachType.CGROUP_INET4_BIND, true, CGROUP);
         exact("cgroup/bind6", p, AttachType.CGROUP_INET6_BIND, true, CGROUP);
         exact("cgroup/connect4", p, AttachType.CGROUP_INET4_CONNECT, true, CGROUP);
@@ -140,14 +143,14 @@ public final class SectionTable {
         exact("cgroup/getsockname4", p, AttachType.CGROUP_INET4_GETSOCKNAME, true, CGROUP);
         exact("cgroup/getsockname6", p, AttachType.CGROUP_INET6_GETSOCKNAME, true, CGROUP);
         exact("cgroup/getsockname_unix", p, AttachType.CGROUP_UNIX_GETSOCKNAME, true, CGROUP);
-        exact("cgroup/sysctl", ProgramType.CGROUP_SYSCTL, AttachType.CGROUP_SYSCTL, true, CGROUP);
-        exact("cgroup/getsockopt", ProgramType.CGROUP_SOCKOPT, AttachType.CGROUP_GETSOCKOPT, true, CGROUP);
-        exact("cgroup/setsockopt", ProgramType.CGROUP_SOCKOPT, AttachType.CGROUP_SETSOCKOPT, true, CGROUP);
-        exact("cgroup/dev", ProgramType.CGROUP_DEVICE, AttachType.CGROUP_DEVICE, true, CGROUP);
-        plus("struct_ops", ProgramType.STRUCT_OPS, null, false, STRUCT_OPS);
-        sleepable("struct_ops.s", ProgramType.STRUCT_OPS, null, false, STRUCT_OPS);
-        exact("sk_lookup", ProgramType.SK_LOOKUP, AttachType.SK_LOOKUP, true, SK_LOOKUP);
-        exact("netfilter", ProgramType.NETFILTER, AttachType.NETFILTER, true, NETFILTER);
+        exact("cgroup/sysctl", ProgType.CGROUP_SYSCTL, AttachType.CGROUP_SYSCTL, true, CGROUP);
+        exact("cgroup/getsockopt", ProgType.CGROUP_SOCKOPT, AttachType.CGROUP_GETSOCKOPT, true, CGROUP);
+        exact("cgroup/setsockopt", ProgType.CGROUP_SOCKOPT, AttachType.CGROUP_SETSOCKOPT, true, CGROUP);
+        exact("cgroup/dev", ProgType.CGROUP_DEVICE, AttachType.CGROUP_DEVICE, true, CGROUP);
+        plus("struct_ops", ProgType.STRUCT_OPS, null, false, STRUCT_OPS);
+        sleepable("struct_ops.s", ProgType.STRUCT_OPS, null, false, STRUCT_OPS);
+        exact("sk_lookup", ProgType.SK_LOOKUP, AttachType.SK_LOOKUP, true, SK_LOOKUP);
+        exact("netfilter", ProgType.NETFILTER, AttachType.NETFILTER, true, NETFILTER);
     }
 
     private SectionTable() {

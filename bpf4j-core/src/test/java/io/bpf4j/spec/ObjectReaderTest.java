@@ -1,5 +1,9 @@
 package io.bpf4j.spec;
 
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.MapType;
+import io.bpf4j.sys.ProgType;
+
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
 import io.bpf4j.testing.TestPrograms;
@@ -30,10 +34,10 @@ class ObjectReaderTest {
         assertEquals(java.util.Set.of("first", "second", "optional_probe", "pass_all"), progs.keySet());
         assertEquals("socket", progs.get("first").section());
         assertEquals("socket", progs.get("second").section(), "two programs share one section");
-        assertEquals(ProgramType.SOCKET_FILTER, progs.get("first").def().orElseThrow().programType());
+        assertEquals(ProgType.SOCKET_FILTER, progs.get("first").def().orElseThrow().programType());
         assertFalse(progs.get("optional_probe").autoload(), "'?' sections are not autoloaded");
         assertEquals("syscalls/sys_enter_getpid", progs.get("optional_probe").attachTarget());
-        assertEquals(ProgramType.TRACEPOINT, progs.get("optional_probe").def().orElseThrow().programType());
+        assertEquals(ProgType.TRACEPOINT, progs.get("optional_probe").def().orElseThrow().programType());
         assertEquals(AttachType.XDP, progs.get("pass_all").def().orElseThrow().attachType());
 
         List<String> textFunctions = spec.functions().stream().filter(f -> f.section().equals(".text")).map(FunctionSpec::name).sorted().toList();
