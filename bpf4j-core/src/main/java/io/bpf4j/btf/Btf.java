@@ -342,7 +342,7 @@ public final class Btf {
     }
 
     /** The byte offset in the blob where a type this blob defines starts (for messages). */
-    int offsetOf(int id) {
+    public int offsetOf(int id) {
         return id >= firstId && id < typeCount() ? offsets[id - firstId] : -1;
     }
 

@@ -92,7 +92,8 @@ public final class ProgramLinker {
         return new LinkedProgram(program, insns, placements, rest);
     }
 
-    static void setSrcReg(byte[] insns, int index, int src) {
+    /** Sets the src_reg field of instruction {@code index} (the pseudo-source markers of ld_imm64 and call). */
+    public static void setSrcReg(byte[] insns, int index, int src) {
         int regs = insns[index * 8 + 1] & 0x0f;
         insns[index * 8 + 1] = (byte) (regs | (src << 4));
     }

@@ -3,6 +3,7 @@ package io.bpf4j.spec;
 import io.bpf4j.sys.MapType;
 
 import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfFormatException;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
@@ -12,7 +13,9 @@ import io.bpf4j.elf.ElfSection;
 import io.bpf4j.elf.ElfSymbol;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -22,12 +25,16 @@ import java.util.OptionalInt;
  *
  * @param btf       the parsed .BTF section
  * @param btfExt    the raw .BTF.ext section, empty when missing
- * @param sectionSizes the size of every ELF section by name, to fix DATASEC sizes before upload
+ * @param ext       the parsed .BTF.ext, when present
+ * @param sectionSizes  the size of every ELF section by name, to fix DATASEC sizes before upload
+ * @param symbolOffsets section name to symbol name to the symbol's offset in it: clang leaves many
+ *                      DATASEC variable offsets at 0, and the kernel checks them
  */
-public record ObjectBtf(Btf btf, byte[] btfExt, java.util.Map<String, Long> sectionSizes) {
+public record ObjectBtf(Btf btf, byte[] btfExt, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets) {
     public ObjectBtf {
         btfExt = btfExt.clone();
-        sectionSizes = java.util.Map.copyOf(sectionSizes);
+        sectionSizes = Map.copyOf(sectionSizes);
+        symbolOffsets = Map.copyOf(symbolOffsets);
     }
 
     @Override
@@ -46,11 +53,26 @@ public record ObjectBtf(Btf btf, byte[] btfExt, java.util.Map<String, Long> sect
             throw new SpecException(origin + ": its .BTF section is malformed: " + e.getMessage());
         }
         byte[] ext = elf.section(".BTF.ext").map(elf::contents).orElse(new byte[0]);
-        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        Map<String, Long> sizes = new HashMap<>();
         for (ElfSection s : elf.sections()) {
             sizes.putIfAbsent(s.name(), s.size());
         }
-        return Optional.of(new ObjectBtf(btf, ext, sizes));
+        Map<String, Map<String, Long>> offsets = new HashMap<>();
+        for (ElfSymbol sym : elf.symbols()) {
+            if (sym.sectionIndex() > 0 && sym.sectionIndex() < elf.sections().size() && !sym.name().isEmpty()
+                    && sym.type() != ElfSymbol.STT_SECTION) {
+                offsets.computeIfAbsent(elf.section(sym.sectionIndex()).name(), k -> new HashMap<>())
+                        .putIfAbsent(sym.name(), sym.value());
+            }
+        }
+        offsets.replaceAll((k, v) -> Map.copyOf(v));
+        Optional<BtfExt> parsedExt;
+        try {
+            parsedExt = BtfExt.fromElf(elf, btf);
+        } catch (BtfFormatException e) {
+            throw new SpecException(origin + ": its .BTF.ext section is malformed: " + e.getMessage());
+        }
+        return Optional.of(new ObjectBtf(btf, ext, parsedExt, sizes, offsets));
     }
 
     /** The id of the DATASEC describing a data section, 0 when there is none. */

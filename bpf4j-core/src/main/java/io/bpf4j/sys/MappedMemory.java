@@ -9,8 +9,8 @@ import java.lang.foreign.MemorySegment;
  * access after that fails with IllegalStateException instead of touching unmapped memory.
  */
 public final class MappedMemory implements AutoCloseable {
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
 
     private final Arena arena;

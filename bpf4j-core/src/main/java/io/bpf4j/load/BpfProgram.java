@@ -1,0 +1,56 @@
+package io.bpf4j.load;
+
+import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.ProgInfo;
+import io.bpf4j.sys.ProgType;
+import io.bpf4j.sys.TestRun;
+
+/** A program loaded in the kernel, owned by its {@link BpfObject}. The link package attaches it. */
+public final class BpfProgram implements AutoCloseable {
+    private final ProgramSpec spec;
+    private final Fd fd;
+    private final int instructionCount;
+
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount) {
+        this.spec = spec;
+        this.fd = fd;
+        this.instructionCount = instructionCount;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public ProgramSpec spec() {
+        return spec;
+    }
+
+    public ProgType type() {
+        return spec.def().orElseThrow().programType();
+    }
+
+    public Fd fd() {
+        return fd;
+    }
+
+    /** Instructions sent to the kernel (after linking subprograms). */
+    public int instructionCount() {
+        return instructionCount;
+    }
+
+    public ProgInfo info() {
+        return Bpf.progInfo(fd);
+    }
+
+    /** Runs the program once or more in the kernel with BPF_PROG_TEST_RUN. */
+    public TestRun.Result testRun(TestRun run) {
+        return Bpf.progTestRun(fd, run);
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

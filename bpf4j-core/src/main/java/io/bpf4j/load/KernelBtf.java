@@ -1,0 +1,41 @@
+package io.bpf4j.load;
+
+import io.bpf4j.btf.Btf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), parsed once per process and only when
+ * something needs it (CO-RE, attach targets by BTF id, ksyms): parsing it costs tens of milliseconds.
+ */
+public final class KernelBtf {
+    public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static volatile Btf vmlinux;
+
+    private KernelBtf() {
+    }
+
+    public static Btf vmlinux() {
+        Btf b = vmlinux;
+        if (b == null) {
+            synchronized (KernelBtf.class) {
+                b = vmlinux;
+                if (b == null) {
+                    if (!Files.isReadable(VMLINUX)) {
+                        throw new LoadException(VMLINUX + " is missing or unreadable: this needs a kernel built with "
+                                + "CONFIG_DEBUG_INFO_BTF=y, and root to read it");
+                    }
+                    try {
+                        b = Btf.read(VMLINUX);
+                    } catch (IOException e) {
+                        throw new LoadException("could not read " + VMLINUX + ": " + e.getMessage(), e);
+                    }
+                    vmlinux = b;
+                }
+            }
+        }
+        return b;
+    }
+}

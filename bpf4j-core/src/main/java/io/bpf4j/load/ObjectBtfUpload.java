@@ -1,0 +1,97 @@
+package io.bpf4j.load;
+
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfType;
+import io.bpf4j.spec.ObjectBtf;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.Fd;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prepares an object's .BTF for BPF_BTF_LOAD and uploads it. clang leaves every DATASEC's size at 0
+ * and some variable offsets at 0; the kernel checks both, so they are filled in from the ELF section
+ * sizes and symbols, in place in a copy of the raw bytes: string offsets stay valid, which the
+ * func_info and line_info records sent with each program rely on.
+ */
+final class ObjectBtfUpload {
+        private static final int HEADER_STR_OFF = 16;
+    private static final int HEADER_STR_LEN = 20;
+
+    private final byte[] raw;
+    private final Map<String, Integer> stringOffsets = new HashMap<>();
+
+    ObjectBtfUpload(ObjectBtf objectBtf) {
+        Btf btf = objectBtf.btf();
+        this.raw = btf.rawBytes();
+        ByteBuffer b = ByteBuffer.wrap(raw).order(btf.byteOrder());
+        for (int id = btf.firstId(); id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof BtfType.Var v && v.linkage() == BtfType.Linkage.EXTERN) {
+                // The kernel takes static and global variables only: an extern becomes a global one.
+                b.putInt(btf.offsetOf(id) + 12, 1);
+            }
+            if (btf.type(id) instanceof BtfType.Datasec d) {
+                int at = btf.offsetOf(id);
+                Long size = objectBtf.sectionSizes().get(d.name());
+                Map<String, Long> offsets = objectBtf.symbolOffsets().getOrDefault(d.name(), Map.of());
+                if (size == null) {
+                    // Externs (.kconfig, .ksyms) have no section: lay them out as the loader's map does.
+                    offsets = Kconfig.layout(btf, id);
+                    size = 0L;
+                    for (int i = 0; i < d.vars().size(); i++) {
+                        var v = d.vars().get(i);
+                        size = Math.max(size, offsets.getOrDefault(btf.type(v.type()).name(), 0L) + v.size());
+                    }
+                    size = Math.max(size, 1L);
+                }
+                b.putInt(at + 8, (int) (long) size);
+                for (int i = 0; i < d.vars().size(); i++) {
+                    Long offset = offsets.get(btf.type(d.vars().get(i).type()).name());
+                    if (offset != null) {
+                        b.putInt(at + 12 + 12 * i + 4, (int) (long) offset);
+                    }
+                }
+            }
+        }
+        indexStrings(b);
+    }
+
+    /** Maps every string of the string section to its offset, for line_info records. */
+    private void indexStrings(ByteBuffer b) {
+        int hdrLen = b.getInt(4);
+        int strOff = hdrLen + b.getInt(HEADER_STR_OFF);
+        int strLen = b.getInt(HEADER_STR_LEN);
+        int start = 0;
+        for (int i = 0; i < strLen; i++) {
+            if (raw[strOff + i] == 0) {
+                stringOffsets.putIfAbsent(new String(raw, strOff + start, i - start, StandardCharsets.UTF_8), start);
+                start = i + 1;
+            }
+        }
+    }
+
+    /** The offset of a string in the uploaded BTF's string section (0, the empty string, when absent). */
+    int stringOffset(String s) {
+        return stringOffsets.getOrDefault(s, 0);
+    }
+
+    byte[] bytes() {
+        return raw.clone();
+    }
+
+    /** Uploads the fixed BTF; null with a warning when the kernel refuses it (the object still loads, without source lines). */
+    Fd upload(String objectName, List<String> warnings) {
+        try {
+            return Bpf.btfLoad(raw);
+        } catch (BpfException e) {
+            warnings.add(objectName + ": the kernel refused the object's BTF, loading without it (no source lines in "
+                    + "verifier messages, no BTF-typed maps): " + e.getMessage());
+            return null;
+        }
+    }
+}

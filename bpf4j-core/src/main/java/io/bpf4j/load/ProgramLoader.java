@@ -1,0 +1,253 @@
+package io.bpf4j.load;
+
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfExt;
+import io.bpf4j.btf.BtfKind;
+import io.bpf4j.host.Capabilities;
+import io.bpf4j.reloc.LinkedProgram;
+import io.bpf4j.reloc.ProgramLinker;
+import io.bpf4j.spec.FunctionSpec;
+import io.bpf4j.spec.ObjectSpec;
+import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.spec.Relocation;
+import io.bpf4j.spec.SectionDef;
+import io.bpf4j.spec.SectionTable;
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.ProgLoadAttr;
+import io.bpf4j.sys.ProgType;
+import io.bpf4j.sys.VerifierException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+
+/** Turns one program of an object into a program in the kernel: link, relocate, describe, load. */
+final class ProgramLoader {
+    private static final int PSEUDO_MAP_FD = 1;
+    private static final int PSEUDO_MAP_VALUE = 2;
+    private static final int PSEUDO_BTF_ID = 3;
+    private static final int FUNC_INFO_SIZE = 8;
+    private static final int LINE_INFO_SIZE = 16;
+    /** How many lines of the verifier log an error shows; --verbose shows all of it. */
+    private static final int LOG_TAIL = 12;
+
+    private final ObjectSpec spec;
+    private final Map<String, BpfMap> maps;
+    private final Fd btfFd;
+    private final ObjectBtfUpload btfUpload;
+    private final Map<String, Long> kconfigOffsets;
+
+    ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets) {
+        this.spec = spec;
+        this.maps = maps;
+        this.btfFd = btfFd;
+        this.btfUpload = btfUpload;
+        this.kconfigOffsets = kconfigOffsets;
+    }
+
+    BpfProgram load(ProgramSpec program, int logLevel) {
+        SectionDef def = program.def().orElseThrow(() -> new LoadException(unknownSection(program)));
+        LinkedProgram linked = ProgramLinker.link(spec, program);
+        byte[] insns = linked.instructions();
+        applyRelocations(program, linked, insns);
+        CoreStep.apply(spec, program, linked, insns);
+
+        ProgLoadAttr attr = ProgLoadAttr.of(def.programType(), insns, spec.license())
+                .withName(MapCreator.sanitize(program.name()))
+                .withKernVersion(spec.kernelVersion());
+        int flags = (def.sleepable() ? ProgLoadAttr.F_SLEEPABLE : 0) | (def.xdpFrags() ? ProgLoadAttr.F_XDP_HAS_FRAGS : 0);
+        attr = attr.withFlags(flags);
+        if (def.attachType() != null && def.attachTypeAtLoad()) {
+            attr = attr.withExpectedAttachType(def.attachType());
+        }
+        if (def.needsBtfTarget()) {
+            attr = attr.withAttachTarget(attachBtfId(program, def), 0);
+        }
+        SourceLines lines = new SourceLines();
+        if (btfFd != null && spec.btf().flatMap(b -> b.ext()).isPresent()) {
+            BtfExt ext = spec.btf().get().ext().get();
+            attr = attr.withBtf(btfFd.value(), funcInfo(ext, linked), FUNC_INFO_SIZE, lineInfo(ext, linked, lines), LINE_INFO_SIZE);
+        }
+        if (logLevel > 0) {
+            attr = attr.withLog(logLevel, 1 << 20);
+        }
+        try {
+            Fd fd = Bpf.progLoad(attr);
+            return new BpfProgram(program, fd, linked.instructionCount());
+        } catch (VerifierException e) {
+            throw new VerifierRejection(describeRejection(program, e, lines), e.log(), e);
+        } catch (BpfException.PermissionDenied e) {
+            throw new LoadException(permissionMessage(program, def, e), e);
+        }
+    }
+
+    static String unknownSection(ProgramSpec p) {
+        return "program " + p.name() + ": unknown section name '" + p.section() + "'; use one of the names libbpf "
+                + "documents, e.g. tracepoint/CATEGORY/NAME, raw_tp/NAME, tp_btf/NAME, kprobe/FUNCTION, uprobe/PATH:SYMBOL, "
+                + "fentry/FUNCTION, xdp, tc/ingress, cgroup_skb/egress, socket, perf_event (see 'bpf4j object sections')";
+    }
+
+    private static String permissionMessage(ProgramSpec p, SectionDef def, BpfException e) {
+        Capabilities caps = Capabilities.ofCurrentProcess();
+        if (def.programType() == ProgType.TRACING && caps.canLoadTracing() && caps.has(Capabilities.Cap.CAP_BPF)) {
+            AttachType at = def.attachType();
+            if (at == AttachType.TRACE_FENTRY || at == AttachType.TRACE_FEXIT || at == AttachType.MODIFY_RETURN) {
+                return "program " + p.name() + " (" + p.section() + "): this kernel refuses fentry/fexit/fmod_ret programs "
+                        + "(EPERM although bpf4j has CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: BPF trampolines are disabled "
+                        + "here). Use tracepoint/CATEGORY/NAME or tp_btf/NAME instead";
+            }
+        }
+        return "program " + p.name() + " (" + p.section() + "): " + e.getMessage();
+    }
+
+    /** Points each map, global-data and extern reference at the kernel object it names. */
+    private void applyRelocations(ProgramSpec program, LinkedProgram linked, byte[] insns) {
+        ByteBuffer buf = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        for (Relocation r : linked.relocations()) {
+            int at = r.insnIndex();
+            switch (r.target()) {
+                case Relocation.MapReference m -> {
+                    BpfMap map = requireMap(program, m.mapName());
+                    ProgramLinker.setSrcReg(insns, at, PSEUDO_MAP_FD);
+                    buf.putInt(at * 8 + 4, map.fd().value());
+                }
+                case Relocation.DataReference d -> pointAtData(insns, buf, at, requireMap(program, d.section()), d.offset());
+                case Relocation.ExternReference x -> {
+                    Long kconfig = kconfigOffsets.get(x.name());
+                    if (kconfig != null) {
+                        pointAtData(insns, buf, at, requireMap(program, ".kconfig"), kconfig);
+                    } else {
+                        resolveKsym(program, insns, buf, at, x.name());
+                    }
+                }
+                default -> throw new IllegalStateException("linker left " + r);
+            }
+        }
+    }
+
+    private static void pointAtData(byte[] insns, ByteBuffer buf, int at, BpfMap map, long offset) {
+        ProgramLinker.setSrcReg(insns, at, PSEUDO_MAP_VALUE);
+        buf.putInt(at * 8 + 4, map.fd().value());
+        buf.putInt((at + 1) * 8 + 4, (int) offset);
+    }
+
+    /** A .ksyms variable: its address comes from the kernel's BTF id of the variable. */
+    private static void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, String name) {
+        int opcode = insns[at * 8] & 0xff;
+        if (opcode != 0x18) {
+            throw new LoadException("program " + program.name() + " calls kernel function " + name
+                    + " (a kfunc); bpf4j does not resolve kfunc calls yet");
+        }
+        Btf vmlinux = KernelBtf.vmlinux();
+        OptionalInt id = vmlinux.findId(name, BtfKind.VAR);
+        if (id.isEmpty()) {
+            throw new LoadException("program " + program.name() + " uses extern " + name
+                    + ", which is neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux");
+        }
+        ProgramLinker.setSrcReg(insns, at, PSEUDO_BTF_ID);
+        buf.putInt(at * 8 + 4, id.getAsInt());
+        buf.putInt((at + 1) * 8 + 4, 0);
+    }
+
+    private BpfMap requireMap(ProgramSpec program, String name) {
+        BpfMap m = maps.get(name);
+        if (m == null) {
+            throw new LoadException("program " + program.name() + " uses map " + name + ", which was not created");
+        }
+        return m;
+    }
+
+    /** The kernel BTF id of what a tp_btf/fentry/fexit/fmod_ret/lsm/iter program attaches to. */
+    private static int attachBtfId(ProgramSpec program, SectionDef def) {
+        String target = SectionTable.extras(program.section());
+        if (target.isEmpty()) {
+            throw new LoadException("program " + program.name() + ": section " + program.section()
+                    + " must name what to attach to, e.g. " + def.prefix() + "/NAME");
+        }
+        String name;
+        BtfKind kind;
+        if (def.attachType() == AttachType.TRACE_RAW_TP) {
+            name = "btf_trace_" + target;
+            kind = BtfKind.TYPEDEF;
+        } else if (def.programType() == ProgType.LSM) {
+            name = "bpf_lsm_" + target;
+            kind = BtfKind.FUNC;
+        } else if (def.attachType() == AttachType.TRACE_ITER) {
+            name = "bpf_iter_" + target;
+            kind = BtfKind.FUNC;
+        } else if (def.programType() == ProgType.EXT) {
+            throw new LoadException("program " + program.name() + ": freplace programs need a target program; "
+                    + "bpf4j does not load them yet");
+        } else {
+            name = target;
+            kind = BtfKind.FUNC;
+        }
+        return KernelBtf.vmlinux().findId(name, kind).orElseThrow(() -> new LoadException("program " + program.name()
+                + ": the kernel has no " + (kind == BtfKind.TYPEDEF ? "tracepoint" : "function") + " '" + target
+                + "' (looked for " + kind + " " + name + " in /sys/kernel/btf/vmlinux); check the name in the section "
+                + program.section()));
+    }
+
+    /** func_info: one record per function at its first instruction in the linked program. */
+    private static byte[] funcInfo(BtfExt ext, LinkedProgram linked) {
+        ByteBuffer out = ByteBuffer.allocate(linked.placements().size() * FUNC_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (LinkedProgram.Placement p : linked.placements()) {
+            FunctionSpec f = p.function();
+            ext.funcInfos().getOrDefault(f.section(), List.of()).stream()
+                    .filter(fi -> fi.insnOffset() == f.sectionOffset()).findFirst()
+                    .ifPresent(fi -> out.putInt(p.start()).putInt(fi.typeId()));
+        }
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** line_info: each function's lines moved to where the function landed. */
+    private byte[] lineInfo(BtfExt ext, LinkedProgram linked, SourceLines lines) {
+        ByteBuffer out = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+        for (LinkedProgram.Placement p : linked.placements()) {
+            FunctionSpec f = p.function();
+            long end = f.sectionOffset() + f.instructionCount() * 8L;
+            for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(f.section(), List.of())) {
+                if (li.insnOffset() < f.sectionOffset() || li.insnOffset() >= end) {
+                    continue;
+                }
+                int insn = p.start() + (int) ((li.insnOffset() - f.sectionOffset()) / 8);
+                if (out.remaining() < LINE_INFO_SIZE) {
+                    out = ByteBuffer.allocate(out.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN).put(out.flip());
+                }
+                out.putInt(insn).putInt(btfUpload.stringOffset(li.fileName())).putInt(btfUpload.stringOffset(li.line()))
+                        .putInt((li.lineNumber() << 10) | (li.column() & 0x3ff));
+                lines.add(insn, li.fileName(), li.lineNumber(), li.line());
+            }
+        }
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** What the verifier said, cut to the lines that explain it, with the C source line it stopped at. */
+    private static String describeRejection(ProgramSpec program, VerifierException e, SourceLines lines) {
+        String log = e.log() == null ? "" : e.log().strip();
+        StringBuilder b = new StringBuilder("program ").append(program.name()).append(" (").append(program.section())
+                .append(") was rejected by the kernel verifier");
+        Optional<Integer> insn = SourceLines.lastInstruction(log);
+        insn.ifPresent(i -> b.append(" at instruction ").append(i));
+        insn.flatMap(lines::at).ifPresent(l -> b.append(", ").append(l.describe()));
+        b.append(":\n");
+        List<String> all = log.lines().collect(Collectors.toList());
+        List<String> tail = all.subList(Math.max(0, all.size() - LOG_TAIL), all.size());
+        tail.forEach(l -> b.append("    ").append(l).append('\n'));
+        if (all.size() > LOG_TAIL) {
+            b.append("(the last ").append(LOG_TAIL).append(" of ").append(all.size())
+                    .append(" log lines; --verbose shows the whole log)\n");
+        }
+        if (log.contains("GPL")) {
+            b.append("Fix: declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"GPL\";\n");
+        }
+        return b.toString().stripTrailing();
+    }
+}

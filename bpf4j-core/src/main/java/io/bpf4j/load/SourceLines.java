@@ -1,0 +1,50 @@
+package io.bpf4j.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The source line of each instruction of one linked program, from the object's line_info: used to say
+ * where in the C source the verifier stopped.
+ */
+final class SourceLines {
+    record Line(int insn, String file, int number, String text) {
+        String describe() {
+            String f = file.substring(file.lastIndexOf('/') + 1);
+            return f + ":" + number + (text.isBlank() ? "" : ": " + text.strip());
+        }
+    }
+
+    /** "123: (85) call ..." lines of a verifier log: the instruction being checked. */
+    private static final Pattern INSN = Pattern.compile("^(\\d+): \\([0-9a-f]{2}\\)", Pattern.MULTILINE);
+
+    private final List<Line> lines = new ArrayList<>();
+
+    void add(int insn, String file, int number, String text) {
+        lines.add(new Line(insn, file, number, text));
+    }
+
+    /** The line of the last instruction at or before {@code insn}. */
+    Optional<Line> at(int insn) {
+        Line best = null;
+        for (Line l : lines) {
+            if (l.insn() <= insn && (best == null || l.insn() >= best.insn())) {
+                best = l;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The last instruction a verifier log shows being checked: where it failed. */
+    static Optional<Integer> lastInstruction(String log) {
+        Matcher m = INSN.matcher(log);
+        Integer last = null;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return Optional.ofNullable(last);
+    }
+}
