@@ -261,7 +261,7 @@ public final class Bpf {
                 fdArray = arena.allocateFrom(JAVA_INT, a.fdArray());
             }
             int level = a.logLevel();
-            int size = level > 0 ? Math.max(a.logSize(), 1024) : 0;
+            int size = level > 0 ? a.logSize() : 0; // the kernel wants at least 128 bytes
             while (true) {
                 MemorySegment log = size > 0 ? arena.allocate(size) : MemorySegment.NULL;
                 MemorySegment attr = s.attr(BpfAttr.ProgLoad.SIZE);
