@@ -36,6 +36,8 @@ public final class Bpf {
     private static final int ERRNO_ENOSPC = 28;
     private static final int ERRNO_EACCES = 13;
     private static final int ERRNO_EINVAL = 22;
+    private static final int ERRNO_EPERM = 1;
+    private static final int ERRNO_ENOMEM = 12;
 
     private Bpf() {
     }
@@ -311,15 +313,16 @@ public final class Bpf {
                     size = trueSize > size ? trueSize : Math.min(size * 4, MAX_AUTO_LOG);
                     continue;
                 }
+                if (size == 0 && errno != ERRNO_EPERM && errno != ERRNO_ENOMEM) {
+                    // No log was asked for: load once more with one, so the failure can say why.
+                    level = 1;
+                    size = FIRST_AUTO_LOG;
+                    continue;
+                }
                 if (errno == ERRNO_EACCES || errno == ERRNO_EINVAL) {
-                    if (size == 0) {
-                        level = 1;
-                        size = FIRST_AUTO_LOG;
-                        continue;
-                    }
                     throw new VerifierException("BPF_PROG_LOAD", errno, a.describe(), string(log));
                 }
-                throw Failures.of("BPF_PROG_LOAD", errno, a.describe());
+                throw Failures.withLog(Failures.of("BPF_PROG_LOAD", errno, a.describe()), string(log));
             }
         }
     }
