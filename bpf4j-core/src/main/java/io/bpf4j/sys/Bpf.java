@@ -36,6 +36,8 @@ public final class Bpf {
     private static final int ERRNO_ENOSPC = 28;
     private static final int ERRNO_EACCES = 13;
     private static final int ERRNO_EINVAL = 22;
+    private static final int ERRNO_EPERM = 1;
+    private static final int ERRNO_ENOMEM = 12;
 
     private Bpf() {
     }
@@ -261,7 +263,7 @@ public final class Bpf {
                 fdArray = arena.allocateFrom(JAVA_INT, a.fdArray());
             }
             int level = a.logLevel();
-            int size = level > 0 ? Math.max(a.logSize(), 1024) : 0;
+            int size = level > 0 ? a.logSize() : 0; // the kernel wants at least 128 bytes
             while (true) {
                 MemorySegment log = size > 0 ? arena.allocate(size) : MemorySegment.NULL;
                 MemorySegment attr = s.attr(BpfAttr.ProgLoad.SIZE);
@@ -311,15 +313,16 @@ public final class Bpf {
                     size = trueSize > size ? trueSize : Math.min(size * 4, MAX_AUTO_LOG);
                     continue;
                 }
+                if (size == 0 && errno != ERRNO_EPERM && errno != ERRNO_ENOMEM) {
+                    // No log was asked for: load once more with one, so the failure can say why.
+                    level = 1;
+                    size = FIRST_AUTO_LOG;
+                    continue;
+                }
                 if (errno == ERRNO_EACCES || errno == ERRNO_EINVAL) {
-                    if (size == 0) {
-                        level = 1;
-                        size = FIRST_AUTO_LOG;
-                        continue;
-                    }
                     throw new VerifierException("BPF_PROG_LOAD", errno, a.describe(), string(log));
                 }
-                throw Failures.of("BPF_PROG_LOAD", errno, a.describe());
+                throw Failures.withLog(Failures.of("BPF_PROG_LOAD", errno, a.describe()), string(log));
             }
         }
     }

@@ -46,6 +46,26 @@ final class Failures {
         };
     }
 
+    /** The same exception type with the tail of a verifier log appended to its message. */
+    static BpfException withLog(BpfException e, String log) {
+        String tail = VerifierException.tail(log);
+        if (tail.isEmpty()) {
+            return e;
+        }
+        String message = e.getMessage() + "\nThe verifier log ends with:\n" + tail;
+        return switch (e) {
+            case BpfException.PermissionDenied p -> new BpfException.PermissionDenied(e.command(), e.errnoNumber(), message);
+            case BpfException.NotFound p -> new BpfException.NotFound(e.command(), e.errnoNumber(), message);
+            case BpfException.AlreadyExists p -> new BpfException.AlreadyExists(e.command(), e.errnoNumber(), message);
+            case BpfException.BadFd p -> new BpfException.BadFd(e.command(), e.errnoNumber(), message);
+            case BpfException.NotSupported p -> new BpfException.NotSupported(e.command(), e.errnoNumber(), message);
+            case BpfException.OutOfMemory p -> new BpfException.OutOfMemory(e.command(), e.errnoNumber(), message);
+            case BpfException.TooBig p -> new BpfException.TooBig(e.command(), e.errnoNumber(), message);
+            case BpfException.BadAddress p -> new BpfException.BadAddress(e.command(), e.errnoNumber(), message);
+            default -> new BpfException.InvalidArgument(e.command(), e.errnoNumber(), message);
+        };
+    }
+
     static String name(int errno) {
         Errno e = Errno.of(errno);
         return e == Errno.UNKNOWN ? "errno " + errno : e.name();
