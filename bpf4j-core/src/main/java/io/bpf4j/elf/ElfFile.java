@@ -94,6 +94,7 @@ public final class ElfFile {
             raw[i * 10 + 6] = Integer.toUnsignedLong(header.getInt(base + 44));
             raw[i * 10 + 7] = header.getLong(base + 48);
             raw[i * 10 + 8] = header.getLong(base + 56);
+            raw[i * 10 + 9] = header.getLong(base + 16);
             int type = (int) raw[i * 10 + 1];
             if (type != ElfSection.SHT_NOBITS && type != ElfSection.SHT_NULL) {
                 checkRange(raw[i * 10 + 3], raw[i * 10 + 4], "contents of section " + i);
@@ -105,7 +106,7 @@ public final class ElfFile {
         Map<String, ElfSection> byName = new LinkedHashMap<>();
         for (int i = 0; i < shnum; i++) {
             String name = i == 0 ? "" : string(strOff, strSize, raw[i * 10], "name of section " + i);
-            ElfSection s = new ElfSection(i, name, (int) raw[i * 10 + 1], raw[i * 10 + 2], raw[i * 10 + 3],
+            ElfSection s = new ElfSection(i, name, (int) raw[i * 10 + 1], raw[i * 10 + 2], raw[i * 10 + 9], raw[i * 10 + 3],
                     raw[i * 10 + 4], (int) raw[i * 10 + 5], (int) raw[i * 10 + 6], raw[i * 10 + 7], raw[i * 10 + 8]);
             list.add(s);
             byName.putIfAbsent(name, s);

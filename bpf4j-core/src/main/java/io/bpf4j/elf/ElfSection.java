@@ -7,6 +7,7 @@ package io.bpf4j.elf;
  * @param name   resolved from the section header string table
  * @param type   sh_type (SHT_*)
  * @param flags  sh_flags (SHF_*)
+ * @param address sh_addr: where the section is loaded (0 in relocatable objects)
  * @param offset file offset of the contents
  * @param size   size of the contents in bytes (no bytes in the file for SHT_NOBITS)
  * @param link   sh_link (e.g. the symbol table a relocation section uses)
@@ -14,7 +15,7 @@ package io.bpf4j.elf;
  * @param addralign sh_addralign
  * @param entsize   sh_entsize
  */
-public record ElfSection(int index, String name, int type, long flags, long offset, long size,
+public record ElfSection(int index, String name, int type, long flags, long address, long offset, long size,
                          int link, int info, long addralign, long entsize) {
     public static final int SHT_NULL = 0;
     public static final int SHT_PROGBITS = 1;
@@ -35,6 +36,11 @@ public record ElfSection(int index, String name, int type, long flags, long offs
 
     public boolean isWritable() {
         return (flags & SHF_WRITE) != 0;
+    }
+
+    /** The file offset of a virtual address inside this section (uprobes attach at file offsets). */
+    public long fileOffsetOf(long virtualAddress) {
+        return virtualAddress - address + offset;
     }
 
     public boolean hasFileContents() {

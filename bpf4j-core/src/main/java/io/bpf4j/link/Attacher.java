@@ -1,0 +1,183 @@
+package io.bpf4j.link;
+
+import io.bpf4j.host.KernelConfig;
+import io.bpf4j.load.BpfProgram;
+import io.bpf4j.spec.AttachKind;
+import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.spec.SectionDef;
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.LinkCreateAttr;
+import io.bpf4j.sys.PerfEvent;
+import io.bpf4j.sys.PerfEventAttr;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Attaches loaded programs where their section names say (auto-attach), or to the target a user
+ * names for the kinds that need one (an interface, a cgroup). One method per mechanism; each failure
+ * says why and what to use instead.
+ */
+public final class Attacher {
+    private Attacher() {
+    }
+
+    /** True when the program attaches from its section name alone. */
+    public static boolean autoAttachable(BpfProgram p) {
+        SectionDef def = p.spec().def().orElseThrow();
+        return def.attachKind() != AttachKind.NONE && !def.attachKind().needsTarget()
+                && (!p.spec().attachTarget().isEmpty() || def.attachKind() == AttachKind.TRACING
+                || def.attachKind() == AttachKind.LSM || def.attachKind() == AttachKind.ITER);
+    }
+
+    /** Attaches from the section name, e.g. SEC("tracepoint/sched/sched_process_exit"). */
+    public static Link attach(BpfProgram p) {
+        return attach(p, Optional.empty());
+    }
+
+    /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol), else per the section name. */
+    public static Link attach(BpfProgram p, Optional<String> target) {
+        ProgramSpec spec = p.spec();
+        SectionDef def = spec.def().orElseThrow();
+        String where = target.orElse(spec.attachTarget());
+        return switch (def.attachKind()) {
+            case TRACEPOINT -> tracepoint(p, where);
+            case RAW_TRACEPOINT -> rawTracepoint(p, where);
+            case TRACING, LSM -> tracing(p, def);
+            case KPROBE, KSYSCALL -> kprobe(p, spec, where);
+            case UPROBE -> Uprobes.attach(p, spec, where);
+            case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
+            case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
+            case CGROUP -> cgroup(p, def, requireTarget(p, target, "a cgroup directory, e.g. --attach " + p.name() + "=/sys/fs/cgroup/mygroup"));
+            case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
+                    + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
+            default -> throw new AttachException("program " + p.name() + " (" + spec.section() + "): attaching "
+                    + def.attachKind().name().toLowerCase(java.util.Locale.ROOT) + " programs is not supported by bpf4j yet; "
+                    + "load it with 'bpf4j prog load' and attach it with the tool of your choice");
+        };
+    }
+
+    private static String requireTarget(BpfProgram p, Optional<String> target, String what) {
+        return target.orElseThrow(() -> new AttachException("program " + p.name() + " (" + p.spec().section()
+                + ") needs a target to attach to: " + what));
+    }
+
+    static Link tracepoint(BpfProgram p, String where) {
+        int slash = where.indexOf('/');
+        if (slash <= 0 || slash == where.length() - 1) {
+            throw new AttachException("program " + p.name() + ": '" + where + "' is not CATEGORY/NAME; write the section as "
+                    + "SEC(\"tracepoint/sched/sched_process_exit\")");
+        }
+        long id = Tracefs.tracepointId(where.substring(0, slash), where.substring(slash + 1));
+        Fd event = PerfEvent.open(PerfEventAttr.tracepoint(id), -1, 0, -1, 0);
+        return perfEventLink(p, event, "tracepoint " + where);
+    }
+
+    /** BPF_LINK_CREATE on the perf event where the kernel has it (5.15+), PERF_EVENT_IOC_SET_BPF otherwise. */
+    static Link perfEventLink(BpfProgram p, Fd event, String description) {
+        try {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), event.value(), AttachType.PERF_EVENT, 0, new LinkCreateAttr.PerfEvent(0)));
+            return new Link(p, description, link, List.of(event));
+        } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
+            try {
+                PerfEvent.setBpf(event, p.fd());
+                PerfEvent.enable(event);
+                return new Link(p, description, null, List.of(event));
+            } catch (RuntimeException again) {
+                event.close();
+                throw again;
+            }
+        } catch (RuntimeException e) {
+            event.close();
+            throw e;
+        }
+    }
+
+    static Link rawTracepoint(BpfProgram p, String name) {
+        try {
+            return new Link(p, "raw tracepoint " + name, Bpf.rawTracepointOpen(name, p.fd()), List.of());
+        } catch (BpfException.NotFound e) {
+            throw new AttachException("program " + p.name() + ": there is no raw tracepoint '" + name
+                    + "' (raw tracepoints are named without a category, e.g. raw_tp/sched_switch)", e);
+        }
+    }
+
+    /** fentry/fexit/fmod_ret/tp_btf/lsm: the target was fixed at load (attach_btf_id). */
+    static Link tracing(BpfProgram p, SectionDef def) {
+        try {
+            return new Link(p, def.prefix() + " " + p.spec().attachTarget(), Bpf.rawTracepointOpen(null, p.fd()), List.of());
+        } catch (BpfException.PermissionDenied | BpfException.NotSupported e) {
+            throw new AttachException("program " + p.name() + " (" + p.spec().section() + "): this kernel refuses to attach "
+                    + def.prefix() + " programs (" + e.getMessage() + "); use tracepoint/CATEGORY/NAME or raw_tp/NAME instead", e);
+        }
+    }
+
+    static Link kprobe(BpfProgram p, ProgramSpec spec, String where) {
+        boolean ret = spec.sectionName().startsWith("kretprobe") || spec.sectionName().startsWith("kretsyscall");
+        Path pmu = Path.of("/sys/bus/event_source/devices/kprobe/type");
+        if (!Files.exists(pmu)) {
+            String why = KernelConfig.running().available() && !KernelConfig.running().enabled("CONFIG_KPROBES")
+                    ? "this kernel is built without CONFIG_KPROBES"
+                    : "this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe)";
+            throw new AttachException("kprobes are not available: " + why + "; program " + p.name() + " ("
+                    + spec.section() + ") cannot attach. Use tracepoint/CATEGORY/NAME or tp_btf/NAME instead "
+                    + "(e.g. tracepoint/sched/sched_process_exit for do_exit)");
+        }
+        String symbol = where;
+        long offset = 0;
+        int plus = where.indexOf('+');
+        if (plus > 0) {
+            symbol = where.substring(0, plus);
+            offset = Long.decode(where.substring(plus + 1));
+        }
+        if (spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall")) {
+            symbol = "__x64_sys_" + symbol;
+        }
+        int type = readInt(pmu);
+        Fd event = PerfEvent.open(PerfEventAttr.probe(type, symbol, offset, ret), -1, 0, -1, 0);
+        return perfEventLink(p, event, (ret ? "kretprobe " : "kprobe ") + where);
+    }
+
+    static int readInt(Path file) {
+        try {
+            return Integer.parseInt(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new AttachException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Link xdp(BpfProgram p, String iface) {
+        int ifindex = Interfaces.index(iface);
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), ifindex, AttachType.XDP, 0, null));
+        return new Link(p, "xdp on " + iface, link, List.of());
+    }
+
+    static Link tcx(BpfProgram p, SectionDef def, String iface) {
+        int ifindex = Interfaces.index(iface);
+        AttachType at = def.attachType() != null ? def.attachType() : AttachType.TCX_INGRESS;
+        try {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), ifindex, at, 0, new LinkCreateAttr.Tcx(0, 0)));
+            return new Link(p, (at == AttachType.TCX_EGRESS ? "tc egress on " : "tc ingress on ") + iface, link, List.of());
+        } catch (BpfException.InvalidArgument e) {
+            throw new AttachException("program " + p.name() + ": this kernel has no tcx links (Linux 6.6+) for " + iface, e);
+        }
+    }
+
+    static Link cgroup(BpfProgram p, SectionDef def, String cgroupPath) {
+        Path dir = Path.of(cgroupPath);
+        if (!Files.isDirectory(dir)) {
+            throw new AttachException("program " + p.name() + ": cgroup " + cgroupPath + " is not a directory; give a cgroup v2 "
+                    + "directory such as /sys/fs/cgroup or one below it");
+        }
+        try (Fd cg = io.bpf4j.sys.PathFds.openDirectory(dir)) {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), cg.value(), def.attachType(), 0, null));
+            return new Link(p, def.prefix() + " on cgroup " + cgroupPath, link, List.of());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.bpf4j.link;
+
+import io.bpf4j.elf.ElfFile;
+import io.bpf4j.elf.ElfSection;
+import io.bpf4j.elf.ElfSymbol;
+import io.bpf4j.load.BpfProgram;
+import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.PerfEvent;
+import io.bpf4j.sys.PerfEventAttr;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * uprobe/uretprobe: {@code SEC("uprobe/PATH:SYMBOL[+OFFSET]")} (or a target given on the command line)
+ * attached through the uprobe PMU at the symbol's file offset, found in the binary's .symtab or .dynsym.
+ */
+final class Uprobes {
+    private Uprobes() {
+    }
+
+    static Link attach(BpfProgram p, ProgramSpec spec, String where) {
+        boolean ret = spec.sectionName().startsWith("uretprobe");
+        int colon = where.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new AttachException("program " + p.name() + ": uprobe target '" + where + "' is not PATH:SYMBOL; e.g. "
+                    + "SEC(\"uprobe//usr/lib/x86_64-linux-gnu/libc.so.6:malloc\") or --attach " + p.name() + "=/bin/bash:readline");
+        }
+        Path binary = Path.of(where.substring(0, colon));
+        String symbol = where.substring(colon + 1);
+        long extra = 0;
+        int plus = symbol.indexOf('+');
+        if (plus > 0) {
+            extra = Long.decode(symbol.substring(plus + 1));
+            symbol = symbol.substring(0, plus);
+        }
+        long offset = symbol.matches("0x[0-9a-fA-F]+|\\d+") ? Long.decode(symbol) : fileOffset(binary, symbol);
+        Path pmu = Path.of("/sys/bus/event_source/devices/uprobe/type");
+        if (!Files.exists(pmu)) {
+            throw new AttachException("uprobes are not available: this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS); program "
+                    + p.name() + " cannot attach");
+        }
+        Fd event = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), binary.toString(), offset + extra, ret), -1, 0, -1, 0);
+        return Attacher.perfEventLink(p, event, (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol);
+    }
+
+    /** The file offset of a function symbol, which is what the uprobe PMU takes. */
+    static long fileOffset(Path binary, String symbol) {
+        ElfFile elf;
+        try {
+            elf = ElfFile.read(binary);
+        } catch (IOException e) {
+            throw new AttachException("cannot read " + binary + " to find " + symbol + ": " + e.getMessage(), e);
+        }
+        for (ElfSection table : elf.sections()) {
+            if (table.type() != ElfSection.SHT_SYMTAB && table.type() != ElfSection.SHT_DYNSYM) {
+                continue;
+            }
+            List<ElfSymbol> syms = elf.symbols(table);
+            for (ElfSymbol s : syms) {
+                if (s.type() == ElfSymbol.STT_FUNC && !s.isUndefined() && s.value() != 0
+                        && (s.name().equals(symbol) || s.name().startsWith(symbol + "@"))) {
+                    return elf.section(s.sectionIndex()).fileOffsetOf(s.value());
+                }
+            }
+        }
+        throw new AttachException("symbol " + symbol + " is not a function of " + binary
+                + " (looked in .symtab and .dynsym); check the name with: nm -D " + binary);
+    }
+}

@@ -1,0 +1,60 @@
+// One program per attach kind this kernel supports, each counting the hits of one process (tgid).
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+const volatile __u32 target_tgid = 0;
+__u64 tracepoint_hits = 0;
+__u64 raw_tp_hits = 0;
+__u64 tp_btf_hits = 0;
+__u64 uprobe_hits = 0;
+
+static __always_inline int mine(void)
+{
+    return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+}
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int on_tracepoint(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&tracepoint_hits, 1);
+    return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int on_raw_tp(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&raw_tp_hits, 1);
+    return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int on_tp_btf(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&tp_btf_hits, 1);
+    return 0;
+}
+
+SEC("?kprobe/do_exit")
+int on_kprobe(void *ctx)
+{
+    return 0;
+}
+
+SEC("?fentry/do_exit")
+int on_fentry(void *ctx)
+{
+    return 0;
+}
+
+SEC("?uprobe")
+int on_uprobe(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&uprobe_hits, 1);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,114 @@
+package io.bpf4j.link;
+
+import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.LoadException;
+import io.bpf4j.sys.Os;
+import io.bpf4j.testing.Requirement;
+import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.TestPrograms;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each kind: a real attach, a trigger from this process, and the count the program kept. */
+@Requires({Requirement.ROOT, Requirement.CLANG})
+class AttacherTest {
+    /** getppid(2) straight from libc: nothing else in the JVM calls it. */
+    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    private static void getppid(int times) throws Throwable {
+        for (int i = 0; i < times; i++) {
+            int unused = (int) GETPPID.invokeExact();
+        }
+    }
+
+    private static BpfObject open() throws Exception {
+        BpfObject obj = BpfObject.open(TestPrograms.compile("attach_kinds.bpf.c"));
+        obj.setGlobal("target_tgid", Integer.toString(Os.getpid()));
+        return obj;
+    }
+
+    @Test
+    void tracepointCountsExactlyTheCallsMade() throws Throwable {
+        try (BpfObject obj = open().load(); Link link = Attacher.attach(obj.program("on_tracepoint"))) {
+            assertEquals("tracepoint syscalls/sys_enter_getppid", link.description());
+            getppid(5);
+            assertEquals(5L, obj.globalValue("tracepoint_hits"));
+            link.close();
+            getppid(3);
+            assertEquals(5L, obj.globalValue("tracepoint_hits"), "nothing counted after detach");
+        }
+    }
+
+    @Test
+    void rawTracepointAndTpBtfFire() throws Throwable {
+        try (BpfObject obj = open().load();
+             Link raw = Attacher.attach(obj.program("on_raw_tp"));
+             Link btf = Attacher.attach(obj.program("on_tp_btf"))) {
+            assertTrue(raw.isBpfLink() && btf.isBpfLink());
+            getppid(10);
+            assertTrue((Long) obj.globalValue("raw_tp_hits") >= 10, "every syscall of this process counts: " + obj.globalValue("raw_tp_hits"));
+            assertTrue((Long) obj.globalValue("tp_btf_hits") >= 10);
+        }
+    }
+
+    @Test
+    void uprobeOnALibcFunction() throws Throwable {
+        try (BpfObject obj = open().autoload("on_uprobe", true).load()) {
+            String libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                    .filter(l -> l.contains("libc.so")).map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
+            try (Link link = Attacher.attach(obj.program("on_uprobe"), Optional.of(libc + ":getppid"))) {
+                getppid(4);
+                assertEquals(4L, obj.globalValue("uprobe_hits"), link.description());
+            }
+        }
+    }
+
+    @Test
+    void kprobesSayWhyAndWhatToUse() throws Exception {
+        try (BpfObject obj = open().autoload("on_kprobe", true).load()) {
+            boolean pmu = java.nio.file.Files.exists(java.nio.file.Path.of("/sys/bus/event_source/devices/kprobe"));
+            if (!pmu) {
+                AttachException e = assertThrows(AttachException.class, () -> Attacher.attach(obj.program("on_kprobe")));
+                assertTrue(e.getMessage().contains("kprobes are not available"), e.getMessage());
+                assertTrue(e.getMessage().contains("tracepoint/"), e.getMessage());
+            } else {
+                try (Link l = Attacher.attach(obj.program("on_kprobe"))) {
+                    assertTrue(l.description().startsWith("kprobe"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void fentryRefusalIsExplained() throws Exception {
+        try (BpfObject obj = open().autoload("on_fentry", true)) {
+            try {
+                obj.load();
+                try (Link l = Attacher.attach(obj.program("on_fentry"))) {
+                    assertTrue(l.isBpfLink(), "this kernel allows fentry");
+                }
+            } catch (LoadException | AttachException e) {
+                assertTrue(e.getMessage().contains("fentry") && e.getMessage().contains("tracepoint/"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void missingTracepointIsAClearError() throws Exception {
+        try (BpfObject obj = open().load()) {
+            AttachException e = assertThrows(AttachException.class,
+                    () -> Attacher.attach(obj.program("on_tracepoint"), Optional.of("syscalls/sys_enter_no_such_call")));
+            assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        }
+    }
+}
