@@ -76,11 +76,11 @@ public final class CHeaderWriter {
         markReferenced();
     }
 
-    /** Writes the whole header for every type {@code btf} defines (for split BTF: the split's types). */
+    /** Writes the whole header: every type of {@code btf}, and for split BTF of its base too (as bpftool does). */
     public static void write(Btf btf, Appendable out) throws IOException {
         CHeaderWriter w = new CHeaderWriter(btf, out);
         w.out.append(HEADER);
-        for (int id = btf.firstId(); id < btf.typeCount(); id++) {
+        for (int id = 1; id < btf.typeCount(); id++) {
             w.writeType(id);
             w.flushIfFull();
         }
