@@ -74,13 +74,27 @@ public final class Btf {
     public static Btf read(Path file, Btf base) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try {
-            if (ElfFile.looksLikeElf(bytes)) {
-                return fromElf(ElfFile.parse(bytes), base);
-            }
-            return new Btf(bytes, base);
+            return fromFileBytes(bytes, base);
         } catch (BtfFormatException e) {
-            throw new BtfFormatException(file + ": " + e.getMessage());
+            throw new BtfFormatException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The contents of a BTF file held in memory: raw BTF, or an ELF object whose .BTF section is
+     * taken (a malformed ELF file also ends in {@link BtfFormatException}).
+     */
+    public static Btf fromFileBytes(byte[] bytes, Btf base) {
+        if (!ElfFile.looksLikeElf(bytes)) {
+            return new Btf(bytes, base);
+        }
+        ElfFile elf;
+        try {
+            elf = ElfFile.parse(bytes);
+        } catch (io.bpf4j.elf.ElfFormatException e) {
+            throw new BtfFormatException(e.getMessage(), e);
+        }
+        return fromElf(elf, base);
     }
 
     /** The .BTF section of an ELF object (a BPF object, a kernel module, a vmlinux). */

@@ -14,6 +14,10 @@ public final class BtfFormatException extends Bpf4jException {
         super(message);
     }
 
+    public BtfFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
     static BtfFormatException at(long offset, String what) {
         return new BtfFormatException("malformed BTF at byte " + offset + ": " + what);
     }

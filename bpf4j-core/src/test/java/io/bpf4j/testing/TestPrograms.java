@@ -1,5 +1,7 @@
 package io.bpf4j.testing;
 
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.CHeaderWriter;
 import io.bpf4j.toolchain.BpfHeaders;
 import io.bpf4j.toolchain.Clang;
 
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,38 @@ public final class TestPrograms {
         return out;
     }
 
+    private static volatile Path vmlinuxHeader;
+
+    /**
+     * Writes {@code target/test-bpf/vmlinux.h} from /sys/kernel/btf/vmlinux with bpf4j's own
+     * {@link CHeaderWriter}, once per run, so test sources can {@code #include "vmlinux.h"}.
+     */
+    public static synchronized Path vmlinuxHeader() {
+        if (vmlinuxHeader == null) {
+            Path out = outputDir().resolve("vmlinux.h");
+            try {
+                Btf btf = Btf.read(Path.of("/sys/kernel/btf/vmlinux"));
+                Path tmp = Files.createTempFile(outputDir(), ".vmlinux", ".h");
+                try (var w = Files.newBufferedWriter(tmp)) {
+                    CHeaderWriter.write(btf, w);
+                }
+                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            vmlinuxHeader = out;
+        }
+        return vmlinuxHeader;
+    }
+
+    private static boolean includesVmlinuxHeader(Path src) {
+        try {
+            return Files.readString(src).contains("#include \"vmlinux.h\"");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every {@code *.bpf.c} in the source directory. */
     public static List<String> all() {
         try (Stream<Path> s = Files.list(sourceDir())) {
@@ -56,6 +91,9 @@ public final class TestPrograms {
         Path src = sourceDir().resolve(name);
         if (!Files.isRegularFile(src)) {
             throw new AssertionError("no test program " + src);
+        }
+        if (includesVmlinuxHeader(src)) {
+            vmlinuxHeader();
         }
         Path obj = outputDir().resolve(name.replaceAll("\\.c$", ".o"));
         List<Path> includes = new ArrayList<>();

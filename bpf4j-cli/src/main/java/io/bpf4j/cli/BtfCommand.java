@@ -1,0 +1,129 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.Bpf4jException;
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.CHeaderWriter;
+import io.bpf4j.btf.RawDumpWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code bpf4j btf}: work with BTF type information. */
+@Command(name = "btf", description = "Inspect BTF type information.", subcommands = BtfCommand.Dump.class)
+final class BtfCommand implements Runnable {
+    static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code bpf4j btf dump [FILE] [format c|raw] [--base FILE] [-o OUT]}. */
+    @Command(name = "dump", description = {
+            "Print the types of a BTF file as a C header (vmlinux.h) or as bpftool's raw listing.",
+            "FILE is raw BTF (default /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.",
+            "Example: bpf4j btf dump format c -o vmlinux.h"})
+    static final class Dump implements Callable<Integer> {
+        @Parameters(arity = "0..3", paramLabel = "[FILE] [format c|raw]",
+                description = "The BTF file (raw or ELF), then optionally 'format c' or 'format raw' (default raw).")
+        List<String> words = new ArrayList<>();
+
+        @Option(names = {"--base", "-B", "--base-btf"}, paramLabel = "FILE",
+                description = "Base BTF for split BTF (a module's); default /sys/kernel/btf/vmlinux for other files under /sys/kernel/btf/.")
+        Path base;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to OUT (atomically) instead of standard output.")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            Path file = KERNEL_BTF;
+            String format = "raw";
+            List<String> w = new ArrayList<>(words);
+            if (!w.isEmpty() && w.get(0).equals("file")) {
+                w.remove(0); // bpftool's spelling: "btf dump file FILE"
+            }
+            if (!w.isEmpty() && !w.get(0).equals("format")) {
+                file = Path.of(w.remove(0));
+            }
+            if (!w.isEmpty()) {
+                if (w.size() != 2 || !w.get(0).equals("format")) {
+                    throw new Bpf4jException("btf dump: unexpected arguments " + w + "; usage: bpf4j btf dump [FILE] [format c|raw]");
+                }
+                format = w.get(1);
+                if (!format.equals("c") && !format.equals("raw")) {
+                    throw new Bpf4jException("btf dump: unknown format '" + format + "'; use 'format c' (a C header) or 'format raw'");
+                }
+            }
+            Btf btf = load(file, baseFor(file));
+            boolean c = format.equals("c");
+            if (output == null) {
+                Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 18);
+                write(btf, c, out);
+                out.flush();
+                return 0;
+            }
+            Path target = output.toAbsolutePath();
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    write(btf, c, out);
+                }
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return 0;
+        }
+
+        private Path baseFor(Path file) {
+            if (base != null) {
+                return base;
+            }
+            Path abs = file.toAbsolutePath().normalize();
+            if (abs.startsWith(KERNEL_BTF.getParent()) && !abs.equals(KERNEL_BTF)) {
+                return KERNEL_BTF;
+            }
+            return null;
+        }
+
+        private static Btf load(Path file, Path basePath) throws IOException {
+            try {
+                Btf baseBtf = basePath == null ? null : Btf.read(basePath);
+                return Btf.read(file, baseBtf);
+            } catch (NoSuchFileException e) {
+                throw new Bpf4jException("btf dump: " + e.getFile() + " does not exist"
+                        + (e.getFile().equals(KERNEL_BTF.toString()) ? "; this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y is needed), pass a FILE" : ""));
+            }
+        }
+
+        private static void write(Btf btf, boolean c, Writer out) throws IOException {
+            if (c) {
+                CHeaderWriter.write(btf, out);
+            } else {
+                RawDumpWriter.write(btf, out);
+            }
+        }
+    }
+}
