@@ -1,0 +1,80 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.Bpf4jException;
+import io.bpf4j.load.BpfObject;
+import io.bpf4j.toolchain.SourceBuild;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the verbs take as input: a BPF C source (compiled first, with a vmlinux.h generated when it
+ * includes one) or an object file; and the NAME=VALUE settings of global variables.
+ */
+final class ObjectInput {
+    private ObjectInput() {
+    }
+
+    static boolean isSource(Path file) {
+        return file.getFileName().toString().endsWith(".c");
+    }
+
+    /** The object for {@code file}: itself, or the result of compiling it into {@code buildDir}. */
+    static Path object(Path file, Path buildDir, PrintStream notes) {
+        if (!Files.exists(file)) {
+            throw new Bpf4jException(file + ": no such file");
+        }
+        if (!isSource(file)) {
+            return file;
+        }
+        String base = file.getFileName().toString().replaceAll("\\.c$", "");
+        Path object = buildDir.resolve(base + ".o");
+        SourceBuild.Result r = SourceBuild.compile(file, object);
+        if (r.headerGenerated()) {
+            notes.println("bpf4j: wrote " + r.vmlinuxHeader() + " from /sys/kernel/btf/vmlinux");
+        }
+        notes.println("bpf4j: compiled " + file + " -> " + object);
+        return object;
+    }
+
+    static Path tempBuildDir() {
+        try {
+            return Files.createTempDirectory("bpf4j-build");
+        } catch (IOException e) {
+            throw new Bpf4jException("cannot create a build directory: " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    /** Applies --set NAME=VALUE before load. */
+    static void applySettings(BpfObject obj, List<String> settings) {
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new Bpf4jException("--set " + s + ": expected NAME=VALUE, e.g. --set limit=10");
+            }
+            obj.setGlobal(s.substring(0, eq), s.substring(eq + 1));
+        }
+    }
+
+    static BpfObject open(Path object) {
+        try {
+            return BpfObject.open(object);
+        } catch (IOException e) {
+            throw new Bpf4jException("cannot read " + object + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.Bpf4jException;
+import io.bpf4j.load.BpfObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", description = "Compile (for .c), load, attach, trigger and trace a BPF program, then clean up.",
+        footer = {"", "Examples:",
+                "  bpf4j run hello.bpf.c -- ls /",
+                "  bpf4j run counter.bpf.o --set target_pid=42 --duration 10s --show-globals",
+                "  bpf4j run xdp_drop.bpf.c --attach xdp_drop=eth0 --duration 30s"})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "A BPF C source (FILE.bpf.c) or object (FILE.bpf.o).")
+    Path file;
+
+    @Parameters(index = "1..*", paramLabel = "CMD", description = "A command to run after attaching (after --), to trigger the probes.")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load.")
+    List<String> settings = new ArrayList<>();
+
+    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET (interface, cgroup, binary:symbol).")
+    List<String> attach = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "D", description = "Stop after D (e.g. 10s, 500ms, 2m).")
+    String duration;
+
+    @Option(names = "--no-trace", description = "Do not stream bpf_printk output.")
+    boolean noTrace;
+
+    @Option(names = "--show-globals", description = "Print the global variables when stopping.")
+    boolean showGlobals;
+
+    @Option(names = "--json", description = "Print the globals as JSON (with --show-globals).")
+    boolean json;
+
+    @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs and links under DIR (on bpffs) so they stay after exit.")
+    Path pinDir;
+
+    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        Optional<Duration> limit = Optional.ofNullable(duration).map(Durations::parse);
+        Map<String, String> targets = parseTargets(attach);
+        Path build = ObjectInput.isSource(file) ? ObjectInput.tempBuildDir() : null;
+        try {
+            Path object = ObjectInput.object(file, build == null ? file.toAbsolutePath().getParent() : build, System.err);
+            BpfObject obj = ObjectInput.open(object);
+            ObjectInput.applySettings(obj, settings);
+            try (RunSession session = Verbose.load(() -> RunSession.start(obj, targets, System.err), verbose)) {
+                if (!noTrace) {
+                    session.streamTrace(r -> out.println(RunSession.format(r)));
+                }
+                if (pinDir != null) {
+                    session.pin(pinDir);
+                    System.err.println("bpf4j: pinned programs and links under " + pinDir + " (remove with: bpf4j prog unload " + pinDir + ")");
+                }
+                if (!command.isEmpty()) {
+                    int code = RunSession.runCommand(command);
+                    if (code != 0) {
+                        System.err.println("bpf4j: " + String.join(" ", command) + " exited with " + code);
+                    }
+                    session.drain();
+                } else {
+                    System.err.println("bpf4j: running" + limit.map(d -> " for " + d.toMillis() + " ms").orElse("")
+                            + "; Ctrl-C stops");
+                    session.await(limit);
+                }
+                if (showGlobals) {
+                    printGlobals(session.globals(), out);
+                }
+            }
+            return 0;
+        } finally {
+            ObjectInput.deleteTree(build);
+        }
+    }
+
+    private void printGlobals(Map<String, Object> globals, PrintStream out) {
+        if (json) {
+            out.println(Json.write(Map.of("globals", globals)));
+        } else {
+            globals.forEach((k, v) -> out.println(k + " = " + v));
+        }
+    }
+
+    static Map<String, String> parseTargets(List<String> attach) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : attach) {
+            int eq = a.indexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new Bpf4jException("--attach " + a + ": expected PROG=TARGET, e.g. --attach xdp_prog=eth0");
+            }
+            out.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return out;
+    }
+}
