@@ -13,7 +13,7 @@ import java.util.Properties;
 /** The {@code bpf4j} command: one sub-command class per verb. */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compile, load, attach and run Linux eBPF programs from Java.",
-        subcommands = {DemoCommand.class, RunCommand.class, DoctorCommand.class, BtfCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, TestRunCommand.class, ProgCommand.class, ObjectCommand.class, DoctorCommand.class, BtfCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     /** Exit code for a user error the command reports (bad input, a kernel refusal). */

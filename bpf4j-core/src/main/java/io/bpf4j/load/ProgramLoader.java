@@ -4,9 +4,9 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.host.Capabilities;
+import io.bpf4j.reloc.LinkedLines;
 import io.bpf4j.reloc.LinkedProgram;
 import io.bpf4j.reloc.ProgramLinker;
-import io.bpf4j.spec.FunctionSpec;
 import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.spec.Relocation;
@@ -195,38 +195,25 @@ final class ProgramLoader {
                 + program.section()));
     }
 
-    /** func_info: one record per function at its first instruction in the linked program. */
+    /** func_info records: each function's FUNC type at its first instruction in the linked program. */
     private static byte[] funcInfo(BtfExt ext, LinkedProgram linked) {
-        ByteBuffer out = ByteBuffer.allocate(linked.placements().size() * FUNC_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        for (LinkedProgram.Placement p : linked.placements()) {
-            FunctionSpec f = p.function();
-            ext.funcInfos().getOrDefault(f.section(), List.of()).stream()
-                    .filter(fi -> fi.insnOffset() == f.sectionOffset()).findFirst()
-                    .ifPresent(fi -> out.putInt(p.start()).putInt(fi.typeId()));
-        }
-        return java.util.Arrays.copyOf(out.array(), out.position());
+        List<LinkedLines.Func> funcs = LinkedLines.funcs(ext, linked);
+        ByteBuffer out = ByteBuffer.allocate(funcs.size() * FUNC_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        funcs.forEach(f -> out.putInt(f.insn()).putInt(f.typeId()));
+        return out.array();
     }
 
-    /** line_info: each function's lines moved to where the function landed. */
+    /** line_info records, with string offsets into the uploaded BTF; also kept for error messages. */
     private byte[] lineInfo(BtfExt ext, LinkedProgram linked, SourceLines lines) {
-        ByteBuffer out = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
-        for (LinkedProgram.Placement p : linked.placements()) {
-            FunctionSpec f = p.function();
-            long end = f.sectionOffset() + f.instructionCount() * 8L;
-            for (BtfExt.LineInfo li : ext.lineInfos().getOrDefault(f.section(), List.of())) {
-                if (li.insnOffset() < f.sectionOffset() || li.insnOffset() >= end) {
-                    continue;
-                }
-                int insn = p.start() + (int) ((li.insnOffset() - f.sectionOffset()) / 8);
-                if (out.remaining() < LINE_INFO_SIZE) {
-                    out = ByteBuffer.allocate(out.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN).put(out.flip());
-                }
-                out.putInt(insn).putInt(btfUpload.stringOffset(li.fileName())).putInt(btfUpload.stringOffset(li.line()))
-                        .putInt((li.lineNumber() << 10) | (li.column() & 0x3ff));
-                lines.add(insn, li.fileName(), li.lineNumber(), li.line());
-            }
+        List<LinkedLines.Line> all = LinkedLines.lines(ext, linked);
+        ByteBuffer out = ByteBuffer.allocate(all.size() * LINE_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (LinkedLines.Line l : all) {
+            BtfExt.LineInfo li = l.info();
+            out.putInt(l.insn()).putInt(btfUpload.stringOffset(li.fileName())).putInt(btfUpload.stringOffset(li.line()))
+                    .putInt((li.lineNumber() << 10) | (li.column() & 0x3ff));
+            lines.add(l.insn(), li.fileName(), li.lineNumber(), li.line());
         }
-        return java.util.Arrays.copyOf(out.array(), out.position());
+        return out.array();
     }
 
     /** What the verifier said, cut to the lines that explain it, with the C source line it stopped at. */

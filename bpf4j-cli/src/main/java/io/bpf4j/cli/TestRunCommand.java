@@ -1,0 +1,119 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.Bpf4jException;
+import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.BpfProgram;
+import io.bpf4j.load.GlobalVariable;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.ProgType;
+import io.bpf4j.sys.TestRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "test-run", description = "Load an object and run one program in the kernel with BPF_PROG_TEST_RUN, "
+        + "then print its return value, the kernel's time per run and every global variable.")
+final class TestRunCommand implements Callable<Integer> {
+    /** Program types that run on a packet: the test input is a zeroed Ethernet frame. */
+    private static final Set<ProgType> PACKET = Set.of(ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT,
+            ProgType.XDP, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
+            ProgType.FLOW_DISSECTOR);
+
+    @Parameters(index = "0", paramLabel = "OBJ", description = "A BPF object (.bpf.o) or C source (.bpf.c).")
+    Path file;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PROG", description = "The program to run (default: the first one).")
+    String program;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load.")
+    List<String> settings = new ArrayList<>();
+
+    @Option(names = "--repeat", description = "Run N times; the duration is the kernel's average per run.", defaultValue = "1")
+    int repeat;
+
+    @Option(names = "--data-size", description = "Bytes of packet input for packet programs (default ${DEFAULT-VALUE}).", defaultValue = "64")
+    int dataSize;
+
+    @Option(names = "--json", description = "One JSON object: program, retval, duration_ns, globals.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        if (repeat < 1 || dataSize < 14) {
+            throw new Bpf4jException("--repeat must be at least 1 and --data-size at least 14 (an Ethernet header)");
+        }
+        Path build = ObjectInput.isSource(file) ? ObjectInput.tempBuildDir() : null;
+        try (BpfObject obj = ObjectInput.open(ObjectInput.object(file, build, System.err))) {
+            ObjectInput.applySettings(obj, settings);
+            String name = program != null ? program : obj.spec().programs().stream().filter(p -> p.autoload())
+                    .findFirst().orElseThrow(() -> new Bpf4jException(file + " has no program to run")).name();
+            if (obj.spec().program(name).isEmpty()) {
+                throw new Bpf4jException(obj.name() + " has no program " + name + "; it has: "
+                        + String.join(", ", obj.spec().programs().stream().map(p -> p.name()).toList()));
+            }
+            // Load only the program to run, so one section this kernel cannot take does not stop the others.
+            obj.spec().programs().forEach(p -> obj.autoload(p.name(), p.name().equals(name)));
+            Verbose.load(obj::load, verbose);
+            BpfProgram prog = obj.program(name);
+            TestRun.Result r = run(prog);
+            Map<String, Object> globals = new LinkedHashMap<>();
+            for (GlobalVariable v : obj.globalVariables()) {
+                globals.put(v.name(), obj.globalValue(v.name()));
+            }
+            print(name, r, globals);
+            return 0;
+        } finally {
+            ObjectInput.deleteTree(build);
+        }
+    }
+
+    private TestRun.Result run(BpfProgram prog) {
+        byte[] data = null;
+        if (PACKET.contains(prog.type())) {
+            data = new byte[dataSize];
+            data[12] = 0x08; // IPv4 ethertype: a plausible frame for programs that parse it
+        }
+        TestRun run = (data == null ? new TestRun(null, 0, null, 0, 1, 0, 0) : TestRun.ofData(data)).withRepeat(repeat);
+        try {
+            return prog.testRun(run);
+        } catch (BpfException.NotSupported | BpfException.InvalidArgument e) {
+            throw new Bpf4jException("program " + prog.name() + " (" + prog.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + ") cannot be run with BPF_PROG_TEST_RUN on this kernel: " + e.getMessage()
+                    + ". Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), raw_tp, "
+                    + "tp_btf/fentry/fexit (tracing), sk_lookup and syscall programs; attach other kinds with 'bpf4j run'", e);
+        }
+    }
+
+    private void print(String name, TestRun.Result r, Map<String, Object> globals) {
+        PrintStream out = System.out;
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("program", name);
+            doc.put("retval", Integer.toUnsignedLong(r.retval()));
+            doc.put("duration_ns", r.durationNs());
+            doc.put("repeat", repeat);
+            doc.put("globals", globals);
+            out.println(Json.write(doc));
+            return;
+        }
+        out.println("program      " + name);
+        out.println("retval       " + Integer.toUnsignedLong(r.retval()) + (r.retval() < 0 ? " (" + r.retval() + ")" : ""));
+        out.println("duration     " + r.durationNs() + " ns per run" + (repeat > 1 ? " (average of " + repeat + ")" : ""));
+        if (!globals.isEmpty()) {
+            out.println("globals:");
+            globals.forEach((k, v) -> out.println("  " + k + " = " + v));
+        }
+    }
+}
