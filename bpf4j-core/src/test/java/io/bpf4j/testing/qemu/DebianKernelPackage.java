@@ -43,6 +43,7 @@ public final class DebianKernelPackage {
     private final Path root;
     private final String release;
     private Map<String, Path> moduleFiles;
+    private java.util.Set<String> builtin;
 
     private DebianKernelPackage(String packageName, Path root) throws IOException {
         this.packageName = packageName;
@@ -181,7 +182,35 @@ public final class DebianKernelPackage {
         }
     }
 
-    /** The modules and, first, everything they depend on, in an order insmod accepts. */
+    /**
+     * Whether the module is built into the kernel image (listed in modules.builtin), so there is
+     * nothing to load: {@code virtio_pci} is a module in 6.1 but built in in 6.12.
+     */
+    public synchronized boolean isBuiltin(String name) {
+        if (builtin == null) {
+            builtin = new java.util.HashSet<>();
+            try {
+                Path list = modulesDir().resolve("modules.builtin");
+                if (Files.isRegularFile(list)) {
+                    for (String line : Files.readAllLines(list)) {
+                        String file = line.substring(line.lastIndexOf('/') + 1);
+                        int ko = file.indexOf(".ko");
+                        if (ko > 0) {
+                            builtin.add(normalize(file.substring(0, ko)));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return builtin.contains(normalize(name));
+    }
+
+    /**
+     * The modules and, first, everything they depend on, in an order insmod accepts; modules
+     * built into the kernel are left out (they are always there).
+     */
     public List<KernelModule> withDependencies(List<String> names) {
         Map<String, KernelModule> ordered = new LinkedHashMap<>();
         for (String n : names) {
@@ -191,7 +220,7 @@ public final class DebianKernelPackage {
     }
 
     private void addWithDependencies(String name, Map<String, KernelModule> ordered, List<String> path) {
-        if (ordered.containsKey(name)) {
+        if (ordered.containsKey(name) || isBuiltin(name)) {
             return;
         }
         if (path.contains(name)) {

@@ -8,6 +8,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -44,6 +45,8 @@ final class TestCache {
             return target;
         }
         Path tmp = Files.createTempDirectory(root(), name + ".tmp-");
+        // Readable by all, like the rest of /var/tmp: a later non-root run may reuse the entry.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             filler.fill(tmp);
             try {
