@@ -1,6 +1,5 @@
 package io.bpf4j.testing.qemu;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -154,18 +153,6 @@ final class Cpio {
             }
             pos = align4(dataStart + size);
         }
-    }
-
-    static byte[] archive(Map<String, byte[]> files) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (Writer w = new Writer(bytes)) {
-            for (var e : files.entrySet()) {
-                w.file(e.getKey(), e.getValue(), false);
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e); // a ByteArrayOutputStream does not fail
-        }
-        return bytes.toByteArray();
     }
 
     private static String absolute(String name) {

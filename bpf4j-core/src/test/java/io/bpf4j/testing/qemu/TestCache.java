@@ -25,6 +25,10 @@ final class TestCache {
     static Path root() {
         String env = System.getenv("BPF4J_TEST_CACHE");
         Path root = Path.of(env != null && !env.isBlank() ? env : "/var/tmp/bpf4j-test-cache");
+        if (Files.isDirectory(root) && !Files.isWritable(root)) {
+            // Made by another user (root in CI): keep a cache of one's own next to it.
+            root = root.resolveSibling(root.getFileName() + "-" + System.getProperty("user.name"));
+        }
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
