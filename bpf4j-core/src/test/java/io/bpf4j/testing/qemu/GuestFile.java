@@ -43,6 +43,21 @@ public record GuestFile(String guestPath, byte[] content, boolean executable) {
         return new GuestFile(guestPath, text.getBytes(StandardCharsets.UTF_8), false);
     }
 
+    /** Where {@link #testClasspath()} puts its jar in the guest. */
+    public static final String TEST_CLASSPATH_JAR = "/job/test-classpath.jar";
+
+    /**
+     * The module under test's {@code target/classes} and {@code target/test-classes} as one jar at
+     * {@link #TEST_CLASSPATH_JAR}: with {@link GuestRuntime#javaCommand} a test runs a {@code main}
+     * of its own test sources, calling bpf4j, inside the guest. JUnit is not in it: such mains must
+     * not use JUnit classes.
+     */
+    public static GuestFile testClasspath() {
+        Path classes = Path.of("target/classes").toAbsolutePath();
+        Path testClasses = Path.of("target/test-classes").toAbsolutePath();
+        return jar(TEST_CLASSPATH_JAR, Stream.of(classes, testClasses).filter(Files::isDirectory).toArray(Path[]::new));
+    }
+
     /**
      * A jar of the class files under the given directories (e.g. {@code target/classes}), so
      * that code built on the host, bpf4j's own included, runs in the guest's JVM.

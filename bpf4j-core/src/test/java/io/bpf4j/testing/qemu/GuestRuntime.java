@@ -40,6 +40,19 @@ public final class GuestRuntime {
     private Path baseImage;
     private RuntimeException buildFailure;
 
+    /**
+     * The shell command that runs {@code mainClass} from {@link GuestFile#testClasspath()} in the
+     * guest, with native access enabled (bpf4j's FFM calls need it); arguments are single-quoted.
+     */
+    public static String javaCommand(String mainClass, String... args) {
+        StringBuilder cmd = new StringBuilder(JAVA + " --enable-native-access=ALL-UNNAMED -cp "
+                + GuestFile.TEST_CLASSPATH_JAR + " " + mainClass);
+        for (String a : args) {
+            cmd.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        return cmd.toString();
+    }
+
     private GuestRuntime(Path jdkHome, Set<String> javaModules, Path busybox) {
         this.jdkHome = jdkHome;
         this.javaModules = Set.copyOf(new TreeSet<>(javaModules));

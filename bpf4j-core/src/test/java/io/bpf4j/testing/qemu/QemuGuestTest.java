@@ -31,13 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Requires(Requirement.QEMU)
 class QemuGuestTest {
     private static final int BTF_MAGIC = 0xeB9F;
-    /** bpf4j-core's own classes, as the test run sees them. */
-    private static final Path BPF4J_CLASSES = Path.of("target/classes").toAbsolutePath();
     private static GuestResult sharedBoot;
 
     /**
-     * One boot: uname, a kprobe created through tracefs, a Java FFM program that also calls
-     * bpf4j's own classes, files written back.
+     * One boot: uname, a kprobe created through tracefs, a Java FFM program, a main of the test
+     * sources calling bpf4j's own classes, files written back.
      */
     private static synchronized GuestResult sharedBoot() throws IOException {
         if (sharedBoot == null) {
@@ -54,14 +52,16 @@ class QemuGuestTest {
                       [ ! -d events/kprobes/bpf4j_probe ] || exit 15
                     ) > /job/out/kprobe 2>&1
                     echo "rc=$?" >> /job/out/kprobe
-                    java --enable-native-access=ALL-UNNAMED -cp /job/getpid.jar:/job/bpf4j.jar GetPid > /job/out/java 2>&1
+                    java --enable-native-access=ALL-UNNAMED -cp /job/getpid.jar GetPid > /job/out/java 2>&1
                     echo "rc=$?" >> /job/out/java
+                    %s > /job/out/bpf4j 2>&1
+                    echo "rc=$?" >> /job/out/bpf4j
                     printf 'hello\\000world' > /job/out/binary
                     exit 3
-                    """)
+                    """.formatted(GuestRuntime.javaCommand(GuestSelfCheck.class.getName(), "it's quoted")))
                     .withFiles(GuestFile.jar("/job/getpid.jar", compileGetPid()),
-                            GuestFile.jar("/job/bpf4j.jar", BPF4J_CLASSES))
-                    .withCollected("/job/out/uname", "/job/out/kprobe", "/job/out/java", "/job/out/binary",
+                            GuestFile.testClasspath())
+                    .withCollected("/job/out/uname", "/job/out/kprobe", "/job/out/java", "/job/out/bpf4j", "/job/out/binary",
                             "/job/out/none", "/proc/version"));
             System.err.println("QEMU guest: boot + uname + kprobe + Java FFM program + collection took "
                     + sharedBoot.elapsed().toMillis() + " ms");
@@ -94,7 +94,8 @@ class QemuGuestTest {
 
     @Test
     void runsBpf4jClassesInTheGuest() throws IOException {
-        String java = text(sharedBoot(), "/job/out/java");
+        String java = text(sharedBoot(), "/job/out/bpf4j");
+        assertTrue(java.endsWith("arg=it's quoted\nrc=0\n"), java);
         assertTrue(java.contains("bpf4j-release=" + QemuGuest.defaultGuest().kernel().release() + "\n"), java);
         assertTrue(java.contains("bpf4j-cap-bpf=true\n"), "the guest job runs as root: " + java);
     }
@@ -147,9 +148,6 @@ class QemuGuestTest {
                                 FunctionDescriptor.of(ValueLayout.JAVA_INT));
                         int pid = (int) getpid.invokeExact();
                         System.out.println("ffm-pid=" + pid + " jvm-pid=" + ProcessHandle.current().pid());
-                        System.out.println("bpf4j-release=" + io.bpf4j.host.KernelRelease.current());
-                        System.out.println("bpf4j-cap-bpf=" + io.bpf4j.host.Capabilities.ofCurrentProcess()
-                                .has(io.bpf4j.host.Capabilities.Cap.CAP_BPF));
                     }
                 }
                 """);
@@ -157,8 +155,7 @@ class QemuGuestTest {
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-cp", BPF4J_CLASSES.toString(), "-d", classes.toString(),
-                src.toString());
+        int rc = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), src.toString());
         assertEquals(0, rc, diagnostics.toString());
         return classes;
     }
