@@ -134,12 +134,20 @@ public final class QemuGuest {
         } catch (IOException e) {
             throw new GuestFailure("cannot start " + QEMU + " (apt-get install qemu-system-x86): " + e.getMessage(), "");
         }
+        // A test JVM that dies (Ctrl-C, surefire timeout) must not leave an emulator running.
+        Thread killer = new Thread(qemu::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killer);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         Thread reader = Thread.ofVirtual().start(() -> copy(qemu.getInputStream(), console, verbose));
-        boolean exited = qemu.waitFor(job.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (!exited) {
-            qemu.destroyForcibly();
-            qemu.waitFor(10, TimeUnit.SECONDS);
+        boolean exited;
+        try {
+            exited = qemu.waitFor(job.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (qemu.isAlive()) {
+                qemu.destroyForcibly();
+                qemu.waitFor(10, TimeUnit.SECONDS);
+            }
+            Runtime.getRuntime().removeShutdownHook(killer);
         }
         reader.join(Duration.ofSeconds(10));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
