@@ -19,8 +19,10 @@ public enum Requirement {
     CLANG(() -> Clang.find().isPresent() && BpfHeaders.find().isPresent()
             ? null : "needs clang and the BPF headers: apt-get install clang-19 llvm-19 libbpf-dev"),
     BPFTOOL(() -> Bpftool.find().isPresent() ? null : "needs bpftool as a reference: apt-get install bpftool"),
+    /** A second kernel under emulation (see io.bpf4j.testing.qemu): QEMU and a busybox for the guest. */
     QEMU(() -> Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
-            ? null : "needs qemu-system-x86_64: apt-get install qemu-system-x86");
+            && (Files.isExecutable(Path.of("/bin/busybox")) || Files.isExecutable(Path.of("/usr/bin/busybox")))
+            ? null : "needs qemu-system-x86_64 and busybox: apt-get install qemu-system-x86 busybox-static");
 
     private final Supplier<String> check;
 

@@ -1,0 +1,33 @@
+package io.bpf4j.testing.qemu;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The outcome of a {@link GuestJob}.
+ *
+ * @param exitCode      the job script's exit code in the guest
+ * @param consoleOutput everything the guest printed on its serial console (BIOS noise included)
+ * @param jobOutput     only what the job script printed (stdout and stderr), line ends normalized to \n
+ * @param files         the collected guest files that existed, by guest path
+ * @param elapsed       from QEMU's start to its exit
+ */
+public record GuestResult(int exitCode, String consoleOutput, String jobOutput, Map<String, byte[]> files,
+                          Duration elapsed) {
+    public GuestResult {
+        files = Map.copyOf(files);
+    }
+
+    /** A collected file, or empty when it did not exist in the guest. */
+    public Optional<byte[]> file(String guestPath) {
+        return Optional.ofNullable(files.get(guestPath)).map(byte[]::clone);
+    }
+
+    /** A collected file that must exist. */
+    public byte[] requireFile(String guestPath) {
+        return file(guestPath).orElseThrow(() -> new NoSuchElementException(
+                "the guest had no " + guestPath + "; job output:\n" + jobOutput));
+    }
+}
