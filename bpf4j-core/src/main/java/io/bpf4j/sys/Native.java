@@ -67,6 +67,7 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT), -1);
 
     static final int F_DUPFD_CLOEXEC = 1030;
@@ -196,6 +197,14 @@ final class Native {
     static int epollWait(Scratch s, int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
         try {
             return (int) EPOLL_WAIT.invokeExact(s.errno, epfd, events, maxEvents, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int open(Scratch s, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(s.errno, path, flags, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

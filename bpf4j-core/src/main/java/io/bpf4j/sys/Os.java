@@ -1,8 +1,33 @@
 package io.bpf4j.sys;
 
-/** Process and thread ids straight from the kernel (the JDK caches the pid; tests need real syscalls). */
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+
+/**
+ * Small system calls around BPF: opening the directories and namespace files that attach targets
+ * are (cgroups, network namespaces), and process/thread ids straight from the kernel.
+ */
 public final class Os {
+    public static final int O_RDONLY = 0;
+    public static final int O_DIRECTORY = 0x10000;
+    private static final int O_CLOEXEC = 0x80000;
+
     private Os() {
+    }
+
+    /**
+     * open(2) with O_CLOEXEC: an fd for a cgroup directory ({@code O_RDONLY | O_DIRECTORY}), a netns
+     * file (/proc/self/ns/net) or a binary, as BPF_PROG_ATTACH and BPF_LINK_CREATE targets.
+     */
+    public static Fd open(Path path, int flags) {
+        Native.Scratch s = Native.scratch();
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Native.open(s, arena.allocateFrom(path.toString()), flags | O_CLOEXEC);
+            if (r < 0) {
+                throw Failures.of("open", s.errno(), path.toString());
+            }
+            return Fd.adopt(r, "file");
+        }
     }
 
     /** getpid(2): a real system call on every invocation. */
