@@ -175,7 +175,7 @@ public final class Attacher {
             throw new AttachException("program " + p.name() + ": cgroup " + cgroupPath + " is not a directory; give a cgroup v2 "
                     + "directory such as /sys/fs/cgroup or one below it");
         }
-        try (Fd cg = io.bpf4j.sys.PathFds.openDirectory(dir)) {
+        try (Fd cg = io.bpf4j.sys.Os.open(dir, io.bpf4j.sys.Os.O_RDONLY | io.bpf4j.sys.Os.O_DIRECTORY)) {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), cg.value(), def.attachType(), 0, null));
             return new Link(p, def.prefix() + " on cgroup " + cgroupPath, link, List.of());
         }
