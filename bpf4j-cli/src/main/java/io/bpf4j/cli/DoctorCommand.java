@@ -1,7 +1,9 @@
 package io.bpf4j.cli;
 
+import io.bpf4j.host.Capabilities;
 import io.bpf4j.host.Check;
 import io.bpf4j.host.Doctor;
+import io.bpf4j.link.AttachProbes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,9 +19,20 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the checks as one JSON object.")
     boolean json;
 
+    @Option(names = "--no-probes", description = "Skip the lines that load and attach test programs.")
+    boolean noProbes;
+
     @Override
     public Integer call() {
-        List<Check> checks = Doctor.run();
+        List<Check> checks = new ArrayList<>(Doctor.run());
+        if (!noProbes) {
+            if (Capabilities.ofCurrentProcess().has(Capabilities.Cap.CAP_BPF)) {
+                checks.addAll(AttachProbes.run());
+            } else {
+                checks.add(Check.fail("probes", "program and attach probes skipped: they need CAP_BPF",
+                        "run as root (sudo ./bpf4j doctor) to see which program types and attach kinds work"));
+            }
+        }
         PrintStream out = System.out;
         if (json) {
             List<Object> rows = new ArrayList<>();

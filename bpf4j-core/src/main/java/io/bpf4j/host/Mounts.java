@@ -65,6 +65,11 @@ public record Mounts(List<Entry> entries) {
                 : entries.stream().filter(e -> e.fsType().equals("bpf")).map(Entry::mountPoint).findFirst();
     }
 
+    /** Where the unified (v2) cgroup hierarchy is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems. */
+    public Optional<Path> cgroup2() {
+        return entries.stream().filter(e -> e.fsType().equals("cgroup2")).map(Entry::mountPoint).findFirst();
+    }
+
     /** True when the path lies on a bpffs mount (a pin directory must). */
     public boolean onBpffs(Path path) {
         Path abs = path.toAbsolutePath().normalize();

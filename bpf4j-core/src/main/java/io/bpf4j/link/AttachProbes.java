@@ -1,0 +1,170 @@
+package io.bpf4j.link;
+
+import io.bpf4j.asm.Instruction;
+import io.bpf4j.btf.BtfKind;
+import io.bpf4j.host.Check;
+import io.bpf4j.load.KernelBtf;
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.KernelFeatures;
+import io.bpf4j.sys.LinkCreateAttr;
+import io.bpf4j.sys.Os;
+import io.bpf4j.sys.PerfEvent;
+import io.bpf4j.sys.PerfEventAttr;
+import io.bpf4j.sys.ProgLoadAttr;
+import io.bpf4j.sys.ProgType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Doctor's lines for program types and attach kinds, each decided by really loading a
+ * two-instruction program and, where it is harmless, attaching it for a moment and detaching.
+ */
+public final class AttachProbes {
+    private static final String FALLBACK = "use tracepoint/CATEGORY/NAME or tp_btf/NAME instead";
+
+    private AttachProbes() {
+    }
+
+    public static List<Check> run() {
+        List<Check> out = new ArrayList<>();
+        for (ProgType t : ProgType.values()) {
+            if (t == ProgType.UNSPEC || t == ProgType.EXT || t == ProgType.STRUCT_OPS || t == ProgType.LSM) {
+                continue; // these load only against a target (a program, a struct_ops map, an LSM hook): see the attach lines
+            }
+            String name = "prog " + t.name().toLowerCase(java.util.Locale.ROOT);
+            out.add(KernelFeatures.progType(t) ? Check.ok(name, "loads")
+                    : Check.warn(name, "this kernel does not load " + t.name() + " programs", "not available on this kernel"));
+        }
+        out.add(probe("attach tracepoint", () -> {
+            try (Fd p = load(ProgType.TRACEPOINT, null, 0, 0);
+                 Fd ev = PerfEvent.open(PerfEventAttr.tracepoint(Tracefs.tracepointId("syscalls", "sys_enter_getppid")), -1, 0, -1, 0);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, ev.value(), AttachType.PERF_EVENT, 0, new LinkCreateAttr.PerfEvent(0)))) {
+                return "attached to syscalls/sys_enter_getppid through a perf event link";
+            }
+        }, "mount tracefs; tracepoints need CONFIG_BPF_EVENTS"));
+        out.add(probe("attach raw_tp", () -> {
+            try (Fd p = load(ProgType.RAW_TRACEPOINT, null, 0, 0); Fd l = Bpf.rawTracepointOpen("sys_enter", p)) {
+                return "attached to sys_enter";
+            }
+        }, "use tracepoint/CATEGORY/NAME"));
+        out.add(probe("attach tp_btf", () -> {
+            int id = KernelBtf.vmlinux().findId("btf_trace_sys_enter", BtfKind.TYPEDEF).orElseThrow();
+            try (Fd p = load(ProgType.TRACING, AttachType.TRACE_RAW_TP, id, 0); Fd l = Bpf.rawTracepointOpen(null, p)) {
+                return "attached to sys_enter through BTF";
+            }
+        }, "use tracepoint/CATEGORY/NAME or raw_tp/NAME"));
+        out.add(fentry());
+        out.add(probe("attach lsm", () -> {
+            int id = KernelBtf.vmlinux().findId("bpf_lsm_file_open", BtfKind.FUNC).orElseThrow(
+                    () -> new AttachException("no bpf_lsm_file_open in the kernel's BTF (CONFIG_BPF_LSM off)"));
+            try (Fd p = load(ProgType.LSM, AttachType.LSM_MAC, id, 0); Fd l = Bpf.rawTracepointOpen(null, p)) {
+                return "lsm/file_open loaded and attached (allow-all) for a moment";
+            }
+        }, "lsm programs need CONFIG_BPF_LSM=y, 'bpf' in the lsm= boot parameter and BPF trampolines (refused like fentry here)"));
+        out.add(kprobe());
+        out.add(probe("attach uprobe", () -> {
+            Path pmu = Path.of("/sys/bus/event_source/devices/uprobe/type");
+            if (!Files.exists(pmu)) {
+                throw new AttachException("no uprobe PMU (CONFIG_UPROBE_EVENTS off)");
+            }
+            Path libc = libc();
+            long off = Uprobes.fileOffset(libc, "getppid");
+            try (Fd p = load(ProgType.KPROBE, null, 0, 0);
+                 Fd ev = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), libc.toString(), off, false), -1, 0, -1, 0)) {
+                return "attached to " + libc + ":getppid";
+            }
+        }, "uprobes need CONFIG_UPROBE_EVENTS"));
+        out.add(probe("attach xdp", () -> {
+            try (Fd p = load(ProgType.XDP, AttachType.XDP, 0, 2);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, Interfaces.index("lo"), AttachType.XDP, 0, null))) {
+                return "attached to lo (generic mode) for a moment";
+            }
+        }, "XDP needs CONFIG_XDP_SOCKETS/a driver; generic mode works on any interface"));
+        out.add(probe("attach tcx", () -> {
+            try (Fd p = load(ProgType.SCHED_CLS, null, 0, 0);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, Interfaces.index("lo"), AttachType.TCX_INGRESS, 0, new LinkCreateAttr.Tcx(0, 0)))) {
+                return "attached to lo ingress for a moment";
+            }
+        }, "tcx links need Linux 6.6+"));
+        out.add(probe("attach cgroup", () -> {
+            try (Fd p = load(ProgType.CGROUP_SKB, AttachType.CGROUP_INET_INGRESS, 0, 1);
+                 Fd cg = Os.open(cgroup2(), Os.O_RDONLY | Os.O_DIRECTORY);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, cg.value(), AttachType.CGROUP_INET_INGRESS, 0, null))) {
+                return "attached cgroup_skb/ingress (allow-all) to " + cgroup2() + " for a moment";
+            }
+        }, "cgroup programs need the cgroup v2 hierarchy: mount -t cgroup2 none /sys/fs/cgroup"));
+        return out;
+    }
+
+    private static Check fentry() {
+        String name = "attach fentry";
+        try {
+            int id = KernelBtf.vmlinux().findId("do_exit", BtfKind.FUNC).orElseThrow();
+            try (Fd p = load(ProgType.TRACING, AttachType.TRACE_FENTRY, id, 0); Fd l = Bpf.rawTracepointOpen(null, p)) {
+                return Check.ok(name, "fentry/do_exit loaded and attached");
+            }
+        } catch (BpfException.PermissionDenied e) {
+            return Check.warn(name, "refused: the kernel answers EPERM to fentry/fexit/fmod_ret even for root (BPF trampolines disabled)", FALLBACK);
+        } catch (RuntimeException e) {
+            return Check.warn(name, "fails: " + e.getMessage(), FALLBACK);
+        }
+    }
+
+    private static Check kprobe() {
+        String name = "attach kprobe";
+        Path pmu = Path.of("/sys/bus/event_source/devices/kprobe/type");
+        if (!Files.exists(pmu)) {
+            return Check.warn(name, "no kprobe PMU: this kernel is built without CONFIG_KPROBES", FALLBACK + " (e.g. tracepoint/sched/sched_process_exit for do_exit)");
+        }
+        return probe(name, () -> {
+            try (Fd p = load(ProgType.KPROBE, null, 0, 0);
+                 Fd ev = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), "do_exit", 0, false), -1, 0, -1, 0)) {
+                return "kprobe on do_exit opened";
+            }
+        }, FALLBACK);
+    }
+
+    private static Path cgroup2() {
+        return io.bpf4j.host.Mounts.current().cgroup2().orElseThrow(() -> new AttachException("cgroup v2 is not mounted"));
+    }
+
+    private static Path libc() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64")) {
+            Path p = Path.of(dir, "libc.so.6");
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        throw new AttachException("libc.so.6 not found");
+    }
+
+    private static Check probe(String name, Supplier<String> body, String fix) {
+        try {
+            return Check.ok(name, body.get());
+        } catch (BpfException.PermissionDenied e) {
+            return Check.warn(name, "refused: the kernel answers EPERM even though bpf4j runs with CAP_BPF and CAP_SYS_ADMIN "
+                    + "(" + e.command() + ")", fix);
+        } catch (RuntimeException e) {
+            return Check.warn(name, "fails: " + e.getMessage(), fix);
+        }
+    }
+
+    /** {@code r0 = ret; exit}, loaded with the attach type and target the kind needs. */
+    private static Fd load(ProgType type, AttachType expected, int attachBtfId, int ret) {
+        ProgLoadAttr a = ProgLoadAttr.of(type, Instruction.encode(Instruction.mov64(0, ret), Instruction.exit()), "GPL");
+        if (expected != null) {
+            a = a.withExpectedAttachType(expected);
+        }
+        if (attachBtfId != 0) {
+            a = a.withAttachTarget(attachBtfId, 0);
+        }
+        return Bpf.progLoad(a);
+    }
+}
