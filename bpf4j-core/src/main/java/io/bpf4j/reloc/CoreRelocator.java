@@ -296,11 +296,11 @@ public final class CoreRelocator {
             return "the kernel's offset " + target.value() + " does not fit the 16-bit offset of a load or store";
         }
         if (orig.memSize() != target.memSize() && orig.memSize() > 0 && target.memSize() > 0) {
-            // The field changed size: a direct load/store must change with it. That is safe for ints
-            // (the BPF register is 64-bit either way) and pointers, not for anything else.
+            // The field changed size: a direct load/store must change with it, which keeps the value
+            // only for zero-extended things (unsigned ints, pointers); see RelocationValue.MemKind.
             if (!resizable(orig, target)) {
                 return "the field is " + orig.memSize() + " bytes in the program but " + target.memSize()
-                        + " bytes in the kernel, and is not an integer or pointer whose load can be resized";
+                        + " bytes in the kernel, and only unsigned integers and pointers can be loaded with another size";
             }
             int size = Instructions.sizeBytes(code);
             if (size != orig.memSize()) {

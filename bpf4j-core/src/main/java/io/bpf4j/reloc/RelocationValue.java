@@ -22,14 +22,17 @@ import java.nio.ByteOrder;
  *                  and shifts depend on the load size clang chose; type ids are renumbered by linkers)
  */
 record RelocationValue(long value, int memSize, MemKind memKind, boolean validate) {
-    /** The field kinds whose direct loads CO-RE may widen or narrow: the value lands in a 64-bit register either way. */
+    /**
+     * What a directly loaded or stored field is, to decide whether its access may change size. Only
+     * unsigned integers and pointers may: a narrower or wider load zero-extends into the 64-bit
+     * register, which keeps their value; a signed integer or enum would lose its sign extension.
+     */
     enum MemKind {
-        NONE, INT, ENUM, POINTER, OTHER;
+        NONE, UNSIGNED_INT, POINTER, OTHER;
 
         static MemKind of(BtfType t) {
             return switch (t) {
-                case BtfType.Int i -> INT;
-                case BtfType.Enumeration e -> ENUM;
+                case BtfType.Int i -> i.isSigned() ? OTHER : UNSIGNED_INT;
                 case BtfType.Ptr p -> POINTER;
                 default -> OTHER;
             };
