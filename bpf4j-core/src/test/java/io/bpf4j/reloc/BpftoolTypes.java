@@ -59,7 +59,11 @@ final class BpftoolTypes {
     }
 
     static BpftoolTypes of(String file) {
-        return new BpftoolTypes(Bpftool.run("btf", "dump", "file", file));
+        return parse(Bpftool.run("btf", "dump", "file", file));
+    }
+
+    static BpftoolTypes parse(String rawDump) {
+        return new BpftoolTypes(rawDump);
     }
 
     Type type(int id) {
