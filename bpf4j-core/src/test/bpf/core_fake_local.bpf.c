@@ -19,6 +19,8 @@ struct bpf4j_twin {
     int y;
 } __attribute__((preserve_access_index));
 
+typedef struct bpf4j_rec bpf4j_rec_t;
+
 enum bpf4j_color {
     BPF4J_GREEN = 2,
 };
@@ -38,6 +40,8 @@ int fake_reads(void *ctx)
     out[5] = BPF_CORE_READ(a, recs[2].b);
     out[6] = bpf_core_enum_value(enum bpf4j_color, BPF4J_GREEN);
     out[7] = bpf_core_type_size(struct bpf4j_arr);
+    out[11] = bpf_core_type_size(bpf4j_rec_t);
+    out[12] = bpf_core_type_exists(bpf4j_rec_t);
     return 0;
 }
 

@@ -104,6 +104,9 @@ class CoreRelocatorSyntheticTest {
                 got.get("<byte_off> struct bpf4j_arr::recs[2].b"));
         assertEquals(kernelTypes.enumValue("ENUM", "bpf4j_color", "BPF4J_GREEN"), got.get("<enumval_value> enum bpf4j_color::BPF4J_GREEN"));
         assertEquals(arr.attr("size"), got.get("<type_size> struct bpf4j_arr"));
+        // A typedef is looked up as a typedef, then compared through to what it names.
+        assertEquals(kernelTypes.sizeOf(kernelTypes.named("TYPEDEF", "bpf4j_rec_t").id()), got.get("<type_size> typedef bpf4j_rec_t"));
+        assertEquals(1L, got.get("<type_exists> typedef bpf4j_rec_t"));
     }
 
     @Test
