@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * CO-RE ("compile once, run everywhere") relocation: rewrites the instructions clang marked in
@@ -42,22 +43,64 @@ public final class CoreRelocator {
 
     private final Btf local;
     private final List<Btf> bases;
-    private final List<Btf> splits;
+    private final Supplier<List<Btf>> moduleSource;
+    private List<Btf> modules;
     private final Map<Btf, CandidateIndex> indexes = new IdentityHashMap<>();
     private final Map<Integer, List<Candidate>> candidates = new HashMap<>();
 
     /**
      * @param local   the object's own BTF (its .BTF section)
-     * @param targets the kernel's BTF: vmlinux, then any module BTF (split on top of vmlinux)
+     * @param targets the kernel's BTF: vmlinux and any module BTF (split on top of vmlinux); split
+     *                ones are searched only for types vmlinux does not have
      */
     public CoreRelocator(Btf local, List<Btf> targets) {
-        if (local == null || targets == null || targets.isEmpty()) {
-            throw new CoreRelocationException("CO-RE relocation needs the object's BTF and at least one kernel BTF "
-                    + "(/sys/kernel/btf/vmlinux: a kernel built with CONFIG_DEBUG_INFO_BTF=y)");
+        this(local, baseTargets(targets), () -> targets.stream().filter(t -> t.base().isPresent()).toList());
+    }
+
+    /**
+     * As {@link #CoreRelocator(Btf, List)} with module BTF read only when some relocation needs it:
+     * {@code modules} (e.g. {@code () -> KernelTargets.modules(vmlinux)}) is called at most once,
+     * and only when a type is not in vmlinux.
+     */
+    public CoreRelocator(Btf local, Btf vmlinux, Supplier<List<Btf>> modules) {
+        this(local, List.of(requireTarget(vmlinux)), modules);
+    }
+
+    private CoreRelocator(Btf local, List<Btf> bases, Supplier<List<Btf>> modules) {
+        if (local == null) {
+            throw new CoreRelocationException("CO-RE relocation needs the object's BTF: compile the program with clang -g");
         }
         this.local = local;
-        this.bases = targets.stream().filter(t -> t.base().isEmpty()).toList();
-        this.splits = targets.stream().filter(t -> t.base().isPresent()).toList();
+        this.bases = bases;
+        this.moduleSource = modules;
+    }
+
+    private static List<Btf> baseTargets(List<Btf> targets) {
+        List<Btf> bases = targets == null ? List.of() : targets.stream().filter(t -> t.base().isEmpty()).toList();
+        if (bases.isEmpty()) {
+            throw noTarget();
+        }
+        return bases;
+    }
+
+    private static Btf requireTarget(Btf vmlinux) {
+        if (vmlinux == null) {
+            throw noTarget();
+        }
+        return vmlinux;
+    }
+
+    private static CoreRelocationException noTarget() {
+        return new CoreRelocationException("CO-RE relocation needs the kernel's BTF (/sys/kernel/btf/vmlinux: a kernel "
+                + "built with CONFIG_DEBUG_INFO_BTF=y); none was given");
+    }
+
+    private List<Btf> modules() {
+        if (modules == null) {
+            List<Btf> m = moduleSource.get();
+            modules = m == null ? List.of() : List.copyOf(m);
+        }
+        return modules;
     }
 
     /**
@@ -66,17 +109,26 @@ public final class CoreRelocator {
      * indices from the function's start.
      */
     public static List<CoreRelocationAtIndex> forFunction(FunctionSpec function, List<CoreRelocation> section) {
+        return forFunction(function, section, 0);
+    }
+
+    /**
+     * As {@link #forFunction(FunctionSpec, List)} for a function placed at instruction {@code start}
+     * of a linked program (a subprogram appended after its caller): indices are shifted by
+     * {@code start}, so the records of every placed function can be applied in one {@link #relocate} call.
+     */
+    public static List<CoreRelocationAtIndex> forFunction(FunctionSpec function, List<CoreRelocation> section, int start) {
         List<CoreRelocationAtIndex> out = new ArrayList<>();
-        long start = function.sectionOffset();
-        long end = start + function.instructionCount() * 8L;
+        long first = function.sectionOffset();
+        long end = first + function.instructionCount() * 8L;
         for (CoreRelocation r : section) {
             long off = Integer.toUnsignedLong(r.insnOffset());
-            if (off >= start && off < end) {
+            if (off >= first && off < end) {
                 if (off % 8 != 0) {
                     throw new CoreRelocationException("CO-RE relocation at byte " + off + " of section " + function.section()
                             + " is not on an instruction boundary; the object's .BTF.ext is corrupt");
                 }
-                out.add(new CoreRelocationAtIndex((int) ((off - start) / 8), r));
+                out.add(new CoreRelocationAtIndex(start + (int) ((off - first) / 8), r));
             }
         }
         return List.copyOf(out);
@@ -84,7 +136,12 @@ public final class CoreRelocator {
 
     /** As {@link #forFunction(FunctionSpec, List)}, taking the records of the function's section from {@code ext}. */
     public static List<CoreRelocationAtIndex> forFunction(FunctionSpec function, BtfExt ext) {
-        return forFunction(function, ext.coreRelocations().getOrDefault(function.section(), List.of()));
+        return forFunction(function, ext, 0);
+    }
+
+    /** As {@link #forFunction(FunctionSpec, List, int)}, taking the records of the function's section from {@code ext}. */
+    public static List<CoreRelocationAtIndex> forFunction(FunctionSpec function, BtfExt ext, int start) {
+        return forFunction(function, ext.coreRelocations().getOrDefault(function.section(), List.of()), start);
     }
 
     /**
@@ -228,7 +285,7 @@ public final class CoreRelocator {
         return candidates.computeIfAbsent(localId, k -> {
             String name = TypeRelations.essentialName(root.name());
             List<Candidate> found = search(bases, name, root);
-            return found.isEmpty() ? search(splits, name, root) : found;
+            return found.isEmpty() ? search(modules(), name, root) : found;
         });
     }
 

@@ -48,7 +48,7 @@ class CoreRelocatorKernelTest {
     @BeforeAll
     static void kernelTypes() {
         kernel = BpftoolTypes.of("/sys/kernel/btf/vmlinux");
-        vmlinux = KernelBtf.vmlinux();
+        vmlinux = TestKernel.vmlinux();
         VmlinuxHeader.ensure();
     }
 

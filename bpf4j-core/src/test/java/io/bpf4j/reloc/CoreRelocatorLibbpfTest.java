@@ -47,7 +47,7 @@ class CoreRelocatorLibbpfTest {
         Map<String, String> libbpf = libbpfPatches(obj);
         assertFalse(libbpf.isEmpty(), "libbpf reported CO-RE patches");
 
-        RelocatedObject r = RelocatedObject.relocate(obj, List.of(KernelBtf.vmlinux()));
+        RelocatedObject r = RelocatedObject.relocate(obj, List.of(TestKernel.vmlinux()));
         Map<String, String> ours = new TreeMap<>();
         for (RelocatedObject.Function f : r.functions().values()) {
             for (CoreRelocationAtIndex at : f.relocations()) {

@@ -60,9 +60,13 @@ class CoreRelocatorSyntheticTest {
 
     /** kind tag and clang's description of each relocation in a function, mapped to the patched value. */
     private static Map<String, Long> relocated(String function, List<Btf> targets) throws Exception {
+        return relocated(function, new CoreRelocator(localBtf, targets));
+    }
+
+    private static Map<String, Long> relocated(String function, CoreRelocator relocator) throws Exception {
         FunctionSpec f = function(function);
         List<CoreRelocationAtIndex> relos = CoreRelocator.forFunction(f, localExt);
-        CoreResult res = new CoreRelocator(localBtf, targets).relocate(f.instructions(), relos, f.name());
+        CoreResult res = relocator.relocate(f.instructions(), relos, f.name());
         assertEquals(List.of(), res.failures());
         Map<String, Long> out = new HashMap<>();
         for (ObjdumpCoreRelocations.Line line : ObjdumpCoreRelocations.of(TestPrograms.compile("core_fake_local.bpf.c"))) {
@@ -139,9 +143,20 @@ class CoreRelocatorSyntheticTest {
         assertEquals(moduleTypes.member(modOnly, "field").bitsOffset() / 8, got.get("<byte_off> struct bpf4j_mod_only::field"));
         assertEquals((long) modOnly.id(), got.get("<target_type_id> struct bpf4j_mod_only"));
 
-        Map<String, Long> base = relocated("fake_reads", List.of(kernel, module));
+        // Module BTF is read only when vmlinux lacks a type, and then once.
+        int[] reads = {0};
+        java.util.function.Supplier<List<Btf>> lazy = () -> {
+            reads[0]++;
+            return List.of(module);
+        };
+        Map<String, Long> base = relocated("fake_reads", new CoreRelocator(localBtf, kernel, lazy));
         assertEquals(kernelTypes.member(kernelTypes.named("STRUCT", "bpf4j_rec"), "c").bitsOffset() / 8,
-                base.get("<byte_off> struct bpf4j_rec::c"));
+                base.get("<byte_off> struct bpf4j_rec::c"), "the base's bpf4j_rec, not the module's");
+        assertEquals(0, reads[0]);
+        CoreRelocator both = new CoreRelocator(localBtf, kernel, lazy);
+        assertEquals(got, relocated("module_read", both));
+        assertEquals(got, relocated("module_read", both));
+        assertEquals(1, reads[0]);
     }
 
     /** bpftool's dump of a split BTF file on top of a base: {@code bpftool btf dump -B base file split}. */
@@ -182,6 +197,18 @@ class CoreRelocatorSyntheticTest {
         assertEquals(0x95, code[exit * 8] & 0xff);
         assertThrows(CoreRelocationException.class, () -> r.relocate(code,
                 List.of(new CoreRelocationAtIndex(exit, new CoreRelocation(0, good.typeId(), "0", CoreRelocationKind.TYPE_SIZE))), "p"));
+    }
+
+    @Test
+    void indicesOfAPlacedFunctionAreShifted() {
+        FunctionSpec f = function("fake_reads");
+        List<CoreRelocationAtIndex> at0 = CoreRelocator.forFunction(f, localExt);
+        List<CoreRelocationAtIndex> at100 = CoreRelocator.forFunction(f, localExt, 100);
+        assertEquals(at0.size(), at100.size());
+        for (int i = 0; i < at0.size(); i++) {
+            assertEquals(at0.get(i).insnIndex() + 100, at100.get(i).insnIndex());
+            assertEquals(f.sectionOffset() + at0.get(i).insnIndex() * 8L, Integer.toUnsignedLong(at0.get(i).relocation().insnOffset()));
+        }
     }
 
     @Test
