@@ -41,7 +41,7 @@ class CoreRelocatorLibbpfTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"core.bpf.c", "core_direct.bpf.c"})
+    @ValueSource(strings = {"core.bpf.c", "core_direct.bpf.c", "core_matches.bpf.c"})
     void sameInstructionsAsLibbpf(String source) throws Exception {
         Path obj = TestPrograms.compile(source);
         Map<String, String> libbpf = libbpfPatches(obj);
