@@ -6,22 +6,39 @@ import io.bpf4j.btf.BtfType;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
- * The named types a target BTF defines itself (for split BTF: without its base), by essential name,
- * built once per target: CO-RE looks every relocation's root type up by name.
+ * Finds a target BTF's types by essential name (the name without a {@code ___flavor}). Plain names
+ * are answered by the BTF's own name index; only the few target names that carry a flavor are
+ * indexed here. Built once per target BTF and shared by every relocator in the process (vmlinux is
+ * large: indexing it again for every object would cost more than relocating).
  */
 final class CandidateIndex {
     private static final int[] NONE = new int[0];
-    private final Map<String, int[]> byEssentialName = new HashMap<>();
+    private static final Map<Btf, CandidateIndex> SHARED = new WeakHashMap<>();
 
-    CandidateIndex(Btf btf) {
+    private final Btf btf;
+    private final Map<String, int[]> flavoured = new HashMap<>();
+
+    private CandidateIndex(Btf btf) {
+        this.btf = btf;
         int id = btf.firstId();
         for (BtfType t : btf.types()) {
-            if (!t.name().isEmpty()) {
-                byEssentialName.merge(TypeRelations.essentialName(t.name()), new int[] {id}, CandidateIndex::append);
+            String name = t.name();
+            if (name.contains("___")) {
+                String essential = TypeRelations.essentialName(name);
+                if (!essential.equals(name)) {
+                    flavoured.merge(essential, new int[] {id}, CandidateIndex::append);
+                }
             }
             id++;
+        }
+    }
+
+    static CandidateIndex of(Btf btf) {
+        synchronized (SHARED) {
+            return SHARED.computeIfAbsent(btf, CandidateIndex::new);
         }
     }
 
@@ -31,8 +48,18 @@ final class CandidateIndex {
         return c;
     }
 
-    /** Ids of the types whose essential name is {@code essentialName}, in id order. */
+    /**
+     * Ids of the types this BTF itself defines (not its base's) whose essential name is
+     * {@code essentialName}: plain-named ones first, then flavoured ones, each in id order.
+     */
     int[] named(String essentialName) {
-        return byEssentialName.getOrDefault(essentialName, NONE);
+        int[] plain = Arrays.stream(btf.idsNamed(essentialName)).filter(id -> id >= btf.firstId()).toArray();
+        int[] extra = flavoured.getOrDefault(essentialName, NONE);
+        if (extra.length == 0) {
+            return plain;
+        }
+        int[] all = Arrays.copyOf(plain, plain.length + extra.length);
+        System.arraycopy(extra, 0, all, plain.length, extra.length);
+        return all;
     }
 }

@@ -11,7 +11,6 @@ import io.bpf4j.spec.FunctionSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,8 +33,8 @@ import java.util.function.Supplier;
  * same marker libbpf uses, so verifier logs read the same), which the verifier accepts as long as
  * the instruction is dead code, and a {@link CoreFailure} says what was missing.
  *
- * <p>Instances cache the name index of each target and may be reused for every program of an
- * object; they are not thread-safe.
+ * <p>An instance caches the candidates of each local type and may be reused for every program of
+ * an object; it is not thread-safe. The name index of a target BTF is shared process-wide.
  */
 public final class CoreRelocator {
     /** The helper id of a poisoned instruction: {@code call 0xbad2310}. */
@@ -45,7 +44,6 @@ public final class CoreRelocator {
     private final List<Btf> bases;
     private final Supplier<List<Btf>> moduleSource;
     private List<Btf> modules;
-    private final Map<Btf, CandidateIndex> indexes = new IdentityHashMap<>();
     private final Map<Integer, List<Candidate>> candidates = new HashMap<>();
 
     /**
@@ -292,7 +290,7 @@ public final class CoreRelocator {
     private List<Candidate> search(List<Btf> targets, String name, BtfType root) {
         List<Candidate> out = new ArrayList<>();
         for (Btf t : targets) {
-            for (int id : indexes.computeIfAbsent(t, CandidateIndex::new).named(name)) {
+            for (int id : CandidateIndex.of(t).named(name)) {
                 if (TypeRelations.sameKind(root, t.type(id))) {
                     out.add(new Candidate(t, id));
                 }
