@@ -236,8 +236,7 @@ public final class CoreRelocator {
         RelocationValue chosen = null;
         String chosenFrom = null;
         String reason = cands.isEmpty()
-                ? "the kernel has no " + AccessSpec.describe(local, localSpec.rootId()).replaceFirst(" .*", "") + " named '"
-                        + TypeRelations.essentialName(root.name()) + "'"
+                ? "the kernel has no " + kindWord(root) + " named '" + TypeRelations.essentialName(root.name()) + "'"
                 : null;
         for (Candidate c : cands) {
             TargetMatcher.Outcome o = switch (kind) {
@@ -273,6 +272,17 @@ public final class CoreRelocator {
             return new Resolution(chosen, null);
         }
         return new Resolution(RelocationValue.whenMissing(kind), reason);
+    }
+
+    private static String kindWord(BtfType t) {
+        return switch (t) {
+            case BtfType.Struct s -> "struct";
+            case BtfType.Union u -> "union";
+            case BtfType.Enumeration e -> "enum";
+            case BtfType.Typedef td -> "typedef";
+            case BtfType.Fwd f -> f.union() ? "union" : "struct";
+            default -> "type";
+        };
     }
 
     /** A kernel type with the right name and kind, in the BTF that defines it. */

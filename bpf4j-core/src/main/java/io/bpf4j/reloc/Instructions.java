@@ -9,11 +9,11 @@ import java.nio.ByteOrder;
  * the upper half of the constant in the second slot's imm.
  */
 final class Instructions {
-    static final int CLASS_LD = 0x00, CLASS_LDX = 0x01, CLASS_ST = 0x02, CLASS_STX = 0x03, CLASS_ALU = 0x04,
+    static final int CLASS_LDX = 0x01, CLASS_ST = 0x02, CLASS_STX = 0x03, CLASS_ALU = 0x04,
             CLASS_ALU64 = 0x07;
     static final int LD_IMM64 = 0x18; // BPF_LD | BPF_IMM | BPF_DW
     static final int SOURCE_REG = 0x08; // BPF_X
-    static final int MODE_MASK = 0xe0, MODE_MEM = 0x60, MODE_MEMSX = 0x80, MODE_ATOMIC = 0xc0;
+    static final int MODE_MASK = 0xe0, MODE_MEM = 0x60, MODE_MEMSX = 0x80;
     static final int SIZE_MASK = 0x18;
     static final int CALL = 0x85; // BPF_JMP | BPF_CALL
 

@@ -39,14 +39,6 @@ record RelocationValue(long value, int memSize, MemKind memKind, boolean validat
         }
     }
 
-    static boolean isField(CoreRelocationKind k) {
-        return k.ordinal() <= CoreRelocationKind.FIELD_RSHIFT_U64.ordinal();
-    }
-
-    static boolean isEnumerator(CoreRelocationKind k) {
-        return k == CoreRelocationKind.ENUMVAL_EXISTS || k == CoreRelocationKind.ENUMVAL_VALUE;
-    }
-
     static RelocationValue of(long v) {
         return new RelocationValue(v, 0, MemKind.NONE, true);
     }
