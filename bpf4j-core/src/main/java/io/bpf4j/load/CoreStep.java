@@ -1,20 +1,45 @@
 package io.bpf4j.load;
 
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfExt;
+import io.bpf4j.reloc.CoreRelocationAtIndex;
+import io.bpf4j.reloc.CoreRelocator;
+import io.bpf4j.reloc.CoreResult;
+import io.bpf4j.reloc.KernelTargets;
 import io.bpf4j.reloc.LinkedProgram;
 import io.bpf4j.spec.ObjectSpec;
-import io.bpf4j.spec.ProgramSpec;
 
-/** Applies the CO-RE relocations of a linked program against the running kernel's BTF. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies the CO-RE relocations of a linked program against the running kernel's BTF (vmlinux, then
+ * module BTF when a type is not in vmlinux). Relocations that cannot be resolved poison only their
+ * instruction; the failures are kept so that a verifier rejection there can say which field was missing.
+ */
 final class CoreStep {
-    private CoreStep() {
+    private final ObjectSpec spec;
+    private CoreRelocator relocator;
+
+    CoreStep(ObjectSpec spec) {
+        this.spec = spec;
     }
 
-    static void apply(ObjectSpec spec, ProgramSpec program, LinkedProgram linked, byte[] insns) {
-        boolean hasCore = spec.btf().flatMap(b -> b.ext()).map(ext -> linked.placements().stream()
-                .anyMatch(p -> !ext.coreRelocations().getOrDefault(p.function().section(), java.util.List.of()).isEmpty()))
-                .orElse(false);
-        if (hasCore) {
-            throw new LoadException("program " + program.name() + " uses CO-RE relocations, which this build of bpf4j does not apply yet");
+    /** Patches {@code insns} in place; returns the relocations that failed (empty when all resolved). */
+    CoreResult apply(LinkedProgram linked, byte[] insns, String programName) {
+        Optional<BtfExt> ext = spec.btf().flatMap(b -> b.ext());
+        List<CoreRelocationAtIndex> all = new ArrayList<>();
+        ext.ifPresent(e -> linked.placements().forEach(p -> all.addAll(CoreRelocator.forFunction(p.function(), e, p.start()))));
+        if (all.isEmpty()) {
+            return new CoreResult(insns, List.of());
         }
+        if (relocator == null) {
+            Btf vmlinux = KernelBtf.vmlinux();
+            relocator = new CoreRelocator(spec.btf().get().btf(), vmlinux, () -> KernelTargets.modules(vmlinux));
+        }
+        CoreResult r = relocator.relocate(insns, all, programName);
+        System.arraycopy(r.instructions(), 0, insns, 0, insns.length);
+        return r;
     }
 }

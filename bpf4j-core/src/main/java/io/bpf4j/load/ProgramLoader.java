@@ -4,6 +4,8 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.host.Capabilities;
+import io.bpf4j.reloc.CoreFailure;
+import io.bpf4j.reloc.CoreResult;
 import io.bpf4j.reloc.LinkedLines;
 import io.bpf4j.reloc.LinkedProgram;
 import io.bpf4j.reloc.ProgramLinker;
@@ -43,6 +45,7 @@ final class ProgramLoader {
     private final Fd btfFd;
     private final ObjectBtfUpload btfUpload;
     private final Map<String, Long> kconfigOffsets;
+    private final CoreStep coreStep;
 
     ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets) {
         this.spec = spec;
@@ -50,6 +53,7 @@ final class ProgramLoader {
         this.btfFd = btfFd;
         this.btfUpload = btfUpload;
         this.kconfigOffsets = kconfigOffsets;
+        this.coreStep = new CoreStep(spec);
     }
 
     BpfProgram load(ProgramSpec program, int logLevel) {
@@ -57,7 +61,7 @@ final class ProgramLoader {
         LinkedProgram linked = ProgramLinker.link(spec, program);
         byte[] insns = linked.instructions();
         applyRelocations(program, linked, insns);
-        CoreStep.apply(spec, program, linked, insns);
+        CoreResult core = coreStep.apply(linked, insns, program.name());
 
         ProgLoadAttr attr = ProgLoadAttr.of(def.programType(), insns, spec.license())
                 .withName(MapCreator.sanitize(program.name()))
@@ -82,7 +86,7 @@ final class ProgramLoader {
             Fd fd = Bpf.progLoad(attr);
             return new BpfProgram(program, fd, linked.instructionCount());
         } catch (VerifierException e) {
-            throw new VerifierRejection(describeRejection(program, e, lines), e.log(), e);
+            throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
             throw new LoadException(permissionMessage(program, def, e), e);
         }
@@ -217,7 +221,7 @@ final class ProgramLoader {
     }
 
     /** What the verifier said, cut to the lines that explain it, with the C source line it stopped at. */
-    private static String describeRejection(ProgramSpec program, VerifierException e, SourceLines lines) {
+    private static String describeRejection(ProgramSpec program, VerifierException e, SourceLines lines, CoreResult core) {
         String log = e.log() == null ? "" : e.log().strip();
         StringBuilder b = new StringBuilder("program ").append(program.name()).append(" (").append(program.section())
                 .append(") was rejected by the kernel verifier");
@@ -225,6 +229,11 @@ final class ProgramLoader {
         insn.ifPresent(i -> b.append(" at instruction ").append(i));
         insn.flatMap(lines::at).ifPresent(l -> b.append(", ").append(l.describe()));
         b.append(":\n");
+        Optional<CoreFailure> poisoned = insn.flatMap(core::failureAt);
+        if (poisoned.isPresent()) {
+            // The verifier reached an instruction a CO-RE relocation could not fix: that is the real cause.
+            b.append("    ").append(poisoned.get().description()).append('\n');
+        }
         List<String> all = log.lines().collect(Collectors.toList());
         List<String> tail = all.subList(Math.max(0, all.size() - LOG_TAIL), all.size());
         tail.forEach(l -> b.append("    ").append(l).append('\n'));

@@ -49,7 +49,7 @@ class CoreRelocatorKernelTest {
     static void kernelTypes() {
         kernel = BpftoolTypes.of("/sys/kernel/btf/vmlinux");
         vmlinux = TestKernel.vmlinux();
-        VmlinuxHeader.ensure();
+        TestPrograms.vmlinuxHeader();
     }
 
     private static long off(Type struct, String field) {

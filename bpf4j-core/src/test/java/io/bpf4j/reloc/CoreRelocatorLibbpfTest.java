@@ -37,7 +37,7 @@ class CoreRelocatorLibbpfTest {
 
     @BeforeAll
     static void header() {
-        VmlinuxHeader.ensure();
+        TestPrograms.vmlinuxHeader();
     }
 
     @ParameterizedTest

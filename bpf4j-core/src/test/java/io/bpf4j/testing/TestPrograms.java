@@ -1,15 +1,13 @@
 package io.bpf4j.testing;
 
-import io.bpf4j.btf.Btf;
-import io.bpf4j.btf.CHeaderWriter;
 import io.bpf4j.toolchain.BpfHeaders;
 import io.bpf4j.toolchain.Clang;
+import io.bpf4j.toolchain.SourceBuild;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,22 +42,13 @@ public final class TestPrograms {
     private static volatile Path vmlinuxHeader;
 
     /**
-     * Writes {@code target/test-bpf/vmlinux.h} from /sys/kernel/btf/vmlinux with bpf4j's own
-     * {@link CHeaderWriter}, once per run, so test sources can {@code #include "vmlinux.h"}.
+     * Writes {@code target/test-bpf/vmlinux.h} from /sys/kernel/btf/vmlinux with bpf4j's own writer
+     * (the one {@code bpf4j run} uses), once per run, so test sources can {@code #include "vmlinux.h"}.
      */
     public static synchronized Path vmlinuxHeader() {
         if (vmlinuxHeader == null) {
             Path out = outputDir().resolve("vmlinux.h");
-            try {
-                Btf btf = Btf.read(Path.of("/sys/kernel/btf/vmlinux"));
-                Path tmp = Files.createTempFile(outputDir(), ".vmlinux", ".h");
-                try (var w = Files.newBufferedWriter(tmp)) {
-                    CHeaderWriter.write(btf, w);
-                }
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            SourceBuild.writeVmlinuxHeader(out);
             vmlinuxHeader = out;
         }
         return vmlinuxHeader;
