@@ -1,0 +1,112 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.ObjectKind;
+import io.bpf4j.testing.Requirement;
+import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.TestPrograms;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bpf4j run as a user runs it: a separate process, stopped every way it can stop, leaving nothing behind. */
+@Requires({Requirement.ROOT, Requirement.CLANG})
+class RunCommandTest {
+    private static final String PROG = "rt_getppid";
+
+    /** How many programs named {@code name} the kernel holds. */
+    static long programsNamed(String name) {
+        long n = 0;
+        for (int id : Bpf.ids(ObjectKind.PROG)) {
+            try (Fd fd = Bpf.fdById(ObjectKind.PROG, id)) {
+                if (Bpf.progInfo(fd).name().equals(name)) {
+                    n++;
+                }
+            } catch (BpfException.NotFound gone) {
+                // unloaded meanwhile
+            }
+        }
+        return n;
+    }
+
+    private static void assertNothingLeft() throws InterruptedException {
+        // The kernel frees a program when its last fd closes; process exit closes them asynchronously.
+        for (int i = 0; i < 50 && programsNamed(PROG) > 0; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, programsNamed(PROG), "no " + PROG + " left in the kernel");
+    }
+
+    @Test
+    void triggerCommandOutputAndCleanUp() throws Exception {
+        Path obj = TestPrograms.compile("run_probe.bpf.c");
+        // bash calls getppid(2) at start-up to set $PPID: running it is the trigger.
+        CliProcess.Result r = CliProcess.run("run", obj.toString(), "--show-globals", "--", "/bin/bash", "-c", "true");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("attached rt_getppid to tracepoint syscalls/sys_enter_getppid"), r.output());
+        assertTrue(r.output().contains("getppid from "), "bpf_printk output streamed: " + r.output());
+        assertTrue(r.output().matches("(?s).*hits = [1-9].*"), r.output());
+        assertNothingLeft();
+    }
+
+    @Test
+    void durationStopsIt() throws Exception {
+        Path obj = TestPrograms.compile("run_probe.bpf.c");
+        long start = System.nanoTime();
+        CliProcess.Result r = CliProcess.run("run", obj.toString(), "--duration", "1s", "--no-trace");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= 1000);
+        assertNothingLeft();
+    }
+
+    @Test
+    void sigintSigtermAndSigkillLeaveNothing() throws Exception {
+        Path obj = TestPrograms.compile("run_probe.bpf.c");
+        for (String signal : new String[] {"INT", "TERM", "KILL"}) {
+            Path out = Files.createTempFile("bpf4j-run", ".out");
+            Process p = CliProcess.start(out, "run", obj.toString(), "--no-trace");
+            CliProcess.awaitOutput(out, "Ctrl-C stops", 60);
+            assertEquals(1, programsNamed(PROG), "loaded while running");
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped by SIG" + signal);
+            assertNothingLeft();
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
+    void badInputIsAClearErrorWithNothingLeft() throws Exception {
+        CliProcess.Result broken = CliProcess.run("run", TestPrograms.sourceDir().resolve("run_broken.bpf.c").toString());
+        assertEquals(1, broken.code());
+        assertTrue(broken.output().contains("run_broken.bpf.c:7:"), "clang's file:line: " + broken.output());
+        assertFalse(broken.output().contains("\tat io.bpf4j"), "no stack trace");
+
+        Path targets = TestPrograms.compile("run_targets.bpf.c");
+        CliProcess.Result noTarget = CliProcess.run("run", targets.toString(), "--duration", "1s");
+        assertEquals(1, noTarget.code());
+        assertTrue(noTarget.output().contains("needs a target") || noTarget.output().contains("does not exist"), noTarget.output());
+
+        CliProcess.Result missingTp = CliProcess.run("run", targets.toString(), "--attach", "rt_xdp_pass=lo", "--duration", "1s");
+        assertEquals(1, missingTp.code());
+        assertTrue(missingTp.output().contains("tracepoint syscalls/sys_enter_no_such_syscall does not exist"), missingTp.output());
+        assertEquals(0, programsNamed("rt_xdp_pass"), "the attached xdp program was detached and unloaded after the failure");
+
+        Path probe = TestPrograms.compile("run_probe.bpf.c");
+        CliProcess.Result noCmd = CliProcess.run("run", probe.toString(), "--", "/no/such/command");
+        assertEquals(1, noCmd.code());
+        assertTrue(noCmd.output().contains("cannot run /no/such/command"), noCmd.output());
+        assertNothingLeft();
+
+        CliProcess.Result missingFile = CliProcess.run("run", "/no/such/file.bpf.o");
+        assertEquals(1, missingFile.code());
+        assertTrue(missingFile.output().contains("no such file"), missingFile.output());
+    }
+}
