@@ -9,9 +9,7 @@ import io.bpf4j.spec.SpecException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,30 +35,8 @@ public final class ProgramLinker {
     public static LinkedProgram link(ObjectSpec spec, ProgramSpec program) {
         Map<FunctionSpec, Integer> starts = new LinkedHashMap<>();
         List<FunctionSpec> order = new ArrayList<>();
-        Deque<FunctionSpec> work = new ArrayDeque<>();
-        int next = 0;
-        starts.put(program.code(), 0);
-        order.add(program.code());
-        next += program.code().instructionCount();
-        work.add(program.code());
-        Set<FunctionSpec> scanned = new HashSet<>();
-        while (!work.isEmpty()) {
-            FunctionSpec f = work.poll();
-            if (!scanned.add(f)) {
-                continue;
-            }
-            for (CallSite c : callSites(f)) {
-                FunctionSpec callee = spec.functionAt(c.sectionIndex(), c.byteOffset()).orElseThrow(() -> new SpecException(
-                        program.name() + ": " + f.name() + " calls a function at " + c.describe()
-                                + " that the object does not define"));
-                if (!starts.containsKey(callee)) {
-                    starts.put(callee, next);
-                    order.add(callee);
-                    next += callee.instructionCount();
-                    work.add(callee);
-                }
-            }
-        }
+        place(spec, program, program.code(), starts, order);
+        int next = order.stream().mapToInt(FunctionSpec::instructionCount).sum();
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(next * 8);
         for (FunctionSpec f : order) {
@@ -90,6 +66,25 @@ public final class ProgramLinker {
             }
         }
         return new LinkedProgram(program, insns, placements, rest);
+    }
+
+    /**
+     * Appends {@code f}, then each callee the first time it is called, depth first in instruction
+     * order: the layout libbpf produces, so the kernel sees the same program from both loaders.
+     */
+    private static void place(ObjectSpec spec, ProgramSpec program, FunctionSpec f, Map<FunctionSpec, Integer> starts,
+                              List<FunctionSpec> order) {
+        int start = order.stream().mapToInt(FunctionSpec::instructionCount).sum();
+        starts.put(f, start);
+        order.add(f);
+        for (CallSite c : callSites(f)) {
+            FunctionSpec callee = spec.functionAt(c.sectionIndex(), c.byteOffset()).orElseThrow(() -> new SpecException(
+                    program.name() + ": " + f.name() + " calls a function at " + c.describe()
+                            + " that the object does not define"));
+            if (!starts.containsKey(callee)) {
+                place(spec, program, callee, starts, order);
+            }
+        }
     }
 
     /** Sets the src_reg field of instruction {@code index} (the pseudo-source markers of ld_imm64 and call). */
@@ -139,6 +134,7 @@ public final class ProgramLinker {
                 i++; // the second half of a wide load is not an instruction
             }
         }
+        out.sort(java.util.Comparator.comparingInt(CallSite::insnIndex));
         return out;
     }
 }

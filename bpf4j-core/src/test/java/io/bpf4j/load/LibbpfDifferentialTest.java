@@ -1,0 +1,127 @@
+package io.bpf4j.load;
+
+import io.bpf4j.host.Mounts;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.ProgInfo;
+import io.bpf4j.testing.Bpftool;
+import io.bpf4j.testing.Requirement;
+import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.TestPrograms;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same object loaded by libbpf (bpftool 7.1's prog loadall) and by bpf4j must give the kernel the
+ * same programs: their translated instructions are compared, with map references (which name
+ * different map instances) blanked out.
+ */
+@Requires({Requirement.ROOT, Requirement.CLANG, Requirement.BPFTOOL})
+class LibbpfDifferentialTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"minimal.bpf.c", "features.bpf.c", "attach_kinds.bpf.c", "core_reads.bpf.c", "core.bpf.c",
+            "core_direct.bpf.c", "arith.bpf.c"})
+    void sameXlatedInstructionsAsLibbpf(String source) throws Exception {
+        Path obj = withoutNoAutoload(TestPrograms.compile(source));
+        Path bpffs = Mounts.current().bpffs().orElseThrow(() -> new AssertionError("bpffs is not mounted"));
+        Path pins = bpffs.resolve("bpf4j-diff-" + ProcessHandle.current().pid());
+        Map<String, byte[]> libbpf = new LinkedHashMap<>();
+        Bpftool.Result r = Bpftool.tryRun("prog", "loadall", obj.toString(), pins.toString());
+        try {
+            if (r.exitCode() != 0) {
+                // Where libbpf refuses, bpf4j must refuse too, with a message of its own.
+                try (BpfObject o = BpfObject.open(obj)) {
+                    LoadException e = org.junit.jupiter.api.Assertions.assertThrows(LoadException.class, o::load,
+                            "libbpf refused " + source + " (" + r.stderr().strip() + ") but bpf4j loaded it");
+                    assertFalse(e.getMessage().isBlank());
+                }
+                return;
+            }
+            try (Stream<Path> pinned = Files.list(pins)) {
+                for (Path p : pinned.toList()) {
+                    try (Fd fd = Bpf.objGet(p, 0)) {
+                        ProgInfo info = Bpf.progInfo(fd, true);
+                        libbpf.put(info.name(), info.xlatedInsns());
+                    }
+                }
+            }
+        } finally {
+            Bpftool.tryRun("prog", "detach", "pinned", pins.toString());
+            if (Files.isDirectory(pins)) {
+                try (Stream<Path> s = Files.list(pins)) {
+                    for (Path p : s.toList()) {
+                        Files.delete(p);
+                    }
+                }
+                Files.delete(pins);
+            }
+        }
+        assertFalse(libbpf.isEmpty(), "libbpf loaded programs from " + source);
+        try (BpfObject o = BpfObject.open(obj).load()) {
+            for (BpfProgram p : o.programs()) {
+                ProgInfo info = Bpf.progInfo(p.fd(), true);
+                byte[] theirs = libbpf.get(info.name());
+                assertTrue(theirs != null, "libbpf loaded " + info.name() + " too; it loaded " + libbpf.keySet());
+                assertEquals(normalised(theirs), normalised(info.xlatedInsns()), source + ": program " + info.name());
+            }
+            assertEquals(new java.util.TreeSet<>(libbpf.keySet()),
+                    new java.util.TreeSet<>(o.programs().stream().map(p -> p.info().name()).toList()), "the same programs loaded");
+        }
+    }
+
+    /**
+     * bpftool 7.1 cannot pin programs libbpf did not load ('?' sections), so both loaders get a copy
+     * whose '?' sections are renamed without the '?': every program is then loaded by both.
+     */
+    private static Path withoutNoAutoload(Path obj) throws java.io.IOException {
+        byte[] bytes = Files.readAllBytes(obj);
+        io.bpf4j.elf.ElfFile elf = io.bpf4j.elf.ElfFile.parse(bytes);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(40);
+        boolean changed = false;
+        for (io.bpf4j.elf.ElfSection s : elf.sections()) {
+            if (s.name().startsWith("?")) {
+                int at = (int) (shoff + 64L * s.index());
+                b.putInt(at, b.getInt(at) + 1); // sh_name now points past the '?'
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return obj;
+        }
+        Path copy = obj.resolveSibling(obj.getFileName().toString().replace(".o", ".all.o"));
+        Files.write(copy, bytes);
+        return copy;
+    }
+
+    /** Hex of the instructions, one per line, with the immediates of 64-bit loads (map pointers, ids) blanked. */
+    private static String normalised(byte[] insns) {
+        ByteBuffer b = ByteBuffer.wrap(insns.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i + 8 <= insns.length; i += 8) {
+            if ((insns[i] & 0xff) == 0x18 && i + 16 <= insns.length) {
+                b.putInt(i + 4, 0);
+                b.putInt(i + 12, 0);
+                out.append(HexFormat.of().formatHex(b.array(), i, i + 8)).append('\n');
+                out.append(HexFormat.of().formatHex(b.array(), i + 8, i + 16)).append('\n');
+                i += 8;
+                continue;
+            }
+            out.append(HexFormat.of().formatHex(b.array(), i, i + 8)).append('\n');
+        }
+        return out.toString();
+    }
+}
