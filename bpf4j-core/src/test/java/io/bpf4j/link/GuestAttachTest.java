@@ -1,0 +1,109 @@
+package io.bpf4j.link;
+
+import io.bpf4j.testing.Requirement;
+import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.TestPrograms;
+import io.bpf4j.testing.qemu.GuestFile;
+import io.bpf4j.testing.qemu.GuestJob;
+import io.bpf4j.testing.qemu.GuestResult;
+import io.bpf4j.testing.qemu.GuestRuntime;
+import io.bpf4j.testing.qemu.QemuGuest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kprobe, kretprobe, fentry and fexit attached by bpf4j for real, on a second kernel: this host's
+ * kernel has no kprobes and refuses fentry, so {@link GuestAttachCheck} runs in a QEMU guest booting
+ * Debian's 6.1 cloud kernel, with the object compiled here. One boot serves every test below; the
+ * counts are the getppid(2) calls the guest program made, filtered by its own tgid.
+ */
+@Requires({Requirement.QEMU, Requirement.CLANG})
+class GuestAttachTest {
+    private static final String OBJECT = "/job/guest_attach.bpf.o";
+    private static final List<String> KINDS = List.of("kprobe", "kretprobe", "fentry", "fexit");
+    private static GuestResult boot;
+
+    private static synchronized GuestResult boot() {
+        if (boot == null) {
+            String script = GuestRuntime.javaCommand(GuestAttachCheck.class.getName(), OBJECT);
+            boot = QemuGuest.defaultGuest().run(GuestJob.of(script)
+                    .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_attach.bpf.c"), OBJECT))
+                    .withTimeout(Duration.ofSeconds(150)));
+            System.err.println("QEMU guest: boot + load + attach of 4 kinds took " + boot.elapsed().toMillis() + " ms; in the guest: "
+                    + String.join(", ", boot.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList()));
+        }
+        return boot;
+    }
+
+    /** The {@code key=value} pairs of the guest's output line starting with {@code tag}. */
+    private static Map<String, String> line(String tag) {
+        GuestResult r = boot();
+        assertEquals(0, r.exitCode(), "the guest program failed:\n" + r.jobOutput());
+        String line = r.jobOutput().lines().filter(l -> l.startsWith(tag + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + tag + " line in the guest output:\n" + r.jobOutput()));
+        Map<String, String> values = new HashMap<>();
+        for (String pair : line.substring(tag.length() + 1).split(" ")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                values.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void ranOnTheDebian61Kernel() {
+        String release = line("KERNEL").get("release");
+        assertTrue(release.startsWith("6.1."), release);
+        assertEquals(QemuGuest.defaultGuest().kernel().release(), release);
+    }
+
+    @Test
+    void eachKindIsABpfLinkNamedAfterItsTarget() {
+        List<String> links = boot().jobOutput().lines().filter(l -> l.startsWith("LINK ")).toList();
+        assertEquals(List.of(
+                "LINK kind=kprobe bpf_link=true description=kprobe___do_sys_getppid",
+                "LINK kind=kretprobe bpf_link=true description=kretprobe___do_sys_getppid",
+                "LINK kind=fentry bpf_link=true description=fentry___do_sys_getppid",
+                "LINK kind=fexit bpf_link=true description=fexit___do_sys_getppid"), links);
+    }
+
+    @Test
+    void everyKindCountsExactlyTheCallsMadeWhileAttached() {
+        Map<String, String> attached = line("ATTACHED");
+        for (String kind : KINDS) {
+            assertEquals("4", attached.get(kind), kind + " after 4 getppid calls: " + attached);
+        }
+    }
+
+    @Test
+    void returnSideProbesSeeWhatGetppidReturned() {
+        Map<String, String> attached = line("ATTACHED");
+        assertTrue(Integer.parseInt(attached.get("getppid")) > 1, "the guest JVM's parent is the job shell: " + attached);
+        assertEquals(attached.get("getppid"), attached.get("kretprobe_ret"), "kretprobe's PT_REGS_RC");
+        assertEquals(attached.get("getppid"), attached.get("fexit_ret"), "fexit's return value argument");
+    }
+
+    /** Links closed one after the other with 3, 2, 1 and 5 calls after each: each count stops when its link closes. */
+    @Test
+    void closingALinkStopsItsProgramAndOnlyIt() {
+        Map<String, String> result = line("RESULT");
+        assertEquals(Map.of("kprobe", "4", "kretprobe", "7", "fentry", "9", "fexit", "10"), result);
+    }
+
+    @Test
+    void kprobeOnAMissingFunctionIsAClearAttachError() {
+        String missing = boot().jobOutput().lines().filter(l -> l.startsWith("MISSING ")).findFirst().orElseThrow();
+        assertTrue(missing.startsWith("MISSING AttachException "), missing);
+        assertTrue(missing.contains("bpf4j_no_such_function"), "names the function: " + missing);
+        assertTrue(missing.contains("on_missing_function"), "names the program: " + missing);
+        assertTrue(missing.contains("/proc/kallsyms"), "says where to look: " + missing);
+    }
+}
