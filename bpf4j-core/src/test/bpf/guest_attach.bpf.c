@@ -17,6 +17,9 @@ __u64 fexit_hits = 0;
 // What the function returned, as each return-side probe saw it: the caller's parent pid.
 __s64 kretprobe_ret = 0;
 __s64 fexit_ret = 0;
+// The CPU the kprobe fired on: the perf event is opened for CPU 0 only, yet a BPF program on a
+// kprobe runs wherever the function is hit; the guest pins its JVM to CPU 1 to show it.
+__u32 kprobe_cpu = 0;
 
 static __always_inline int mine(void)
 {
@@ -26,8 +29,10 @@ static __always_inline int mine(void)
 SEC("kprobe/__do_sys_getppid")
 int on_kprobe(struct pt_regs *ctx)
 {
-    if (mine())
+    if (mine()) {
         __sync_fetch_and_add(&kprobe_hits, 1);
+        kprobe_cpu = bpf_get_smp_processor_id();
+    }
     return 0;
 }
 
