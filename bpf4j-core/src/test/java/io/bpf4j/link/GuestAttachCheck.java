@@ -44,6 +44,8 @@ public final class GuestAttachCheck {
 
         start = System.nanoTime();
         try (BpfObject obj = BpfObject.open(object)) {
+            System.out.println("TIME open_ms=" + (System.nanoTime() - start) / 1_000_000);
+            start = System.nanoTime();
             obj.setGlobal("target_tgid", Integer.toString(Os.getpid()));
             obj.autoload("on_missing_function", true);
             obj.load();
