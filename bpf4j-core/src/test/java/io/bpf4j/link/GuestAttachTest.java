@@ -33,14 +33,24 @@ class GuestAttachTest {
     private static final String HS_ERR = "/job/hs_err.log";
     private static final List<String> KINDS = List.of("kprobe", "kretprobe", "fentry", "fexit");
     private static GuestResult boot;
+    /** A boot that failed (a timeout, a panic, no kernel package) fails or skips every test, without booting again. */
+    private static RuntimeException bootFailure;
 
     private static synchronized GuestResult boot() {
+        if (bootFailure != null) {
+            throw bootFailure;
+        }
         if (boot == null) {
-            boot = runInGuest();
-            if (jitCrash(boot).isPresent()) {
-                System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code (an emulation fault, see "
-                        + "runInGuest); booting once more. hs_err:\n" + jitCrash(boot).get());
+            try {
                 boot = runInGuest();
+                if (jitCrash(boot).isPresent()) {
+                    System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code (an emulation fault, see "
+                            + "runInGuest); booting once more. hs_err:\n" + jitCrash(boot).get());
+                    boot = runInGuest();
+                }
+            } catch (RuntimeException e) {
+                bootFailure = e;
+                throw e;
             }
             System.err.println("QEMU guest: boot + load + attach of 4 kinds took " + boot.elapsed().toMillis() + " ms; in the guest: "
                     + String.join(", ", boot.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList()));
