@@ -140,7 +140,17 @@ public final class Attacher {
             symbol = "__x64_sys_" + symbol;
         }
         int type = readInt(pmu);
-        Fd event = PerfEvent.open(PerfEventAttr.probe(type, symbol, offset, ret), -1, 0, -1, 0);
+        Fd event;
+        try {
+            event = PerfEvent.open(PerfEventAttr.probe(type, symbol, offset, ret), -1, 0, -1, 0);
+        } catch (BpfException.NotFound e) {
+            // The kprobe PMU answers ENOENT when kallsyms has no such symbol (a typo, a function
+            // inlined or renamed by the compiler, or one in a module that is not loaded).
+            throw new AttachException("program " + p.name() + " (" + spec.section() + "): the kernel has no function '"
+                    + symbol + "' to put a " + (ret ? "kretprobe" : "kprobe") + " on; check the name in /proc/kallsyms "
+                    + "(static functions may be inlined, or renamed like NAME.isra.0; a module's functions exist "
+                    + "only while it is loaded)", e);
+        }
         return perfEventLink(p, event, (ret ? "kretprobe " : "kprobe ") + where);
     }
 
