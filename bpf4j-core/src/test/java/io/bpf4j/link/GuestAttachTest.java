@@ -68,7 +68,7 @@ class GuestAttachTest {
     private static GuestResult runInGuest() {
         String java = GuestRuntime.javaCommand(GuestAttachCheck.class.getName(), OBJECT)
                 .replace(GuestRuntime.JAVA + " ", GuestRuntime.JAVA + " -XX:ErrorFile=" + HS_ERR + " ");
-        return QemuGuest.defaultGuest().run(GuestJob.of("taskset 2 " + java)
+        return QemuGuest.defaultGuest().run(GuestJob.of(java)
                 .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_attach.bpf.c"), OBJECT))
                 .withCollected(HS_ERR)
                 .withTimeout(Duration.ofSeconds(150)));

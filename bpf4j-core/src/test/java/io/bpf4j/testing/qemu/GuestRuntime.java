@@ -45,7 +45,9 @@ public final class GuestRuntime {
      * guest, with native access enabled (bpf4j's FFM calls need it); arguments are single-quoted.
      */
     public static String javaCommand(String mainClass, String... args) {
-        StringBuilder cmd = new StringBuilder(JAVA + " --enable-native-access=ALL-UNNAMED -cp "
+        // Pinned to one emulated CPU: HotSpot patching JIT code that another TCG vCPU is running was seen
+        // to crash the guest JVM with SIGILL (QEMU 7.2), once in three runs on two vCPUs.
+        StringBuilder cmd = new StringBuilder("taskset 2 " + JAVA + " --enable-native-access=ALL-UNNAMED -cp "
                 + GuestFile.TEST_CLASSPATH_JAR + " " + mainClass);
         for (String a : args) {
             cmd.append(" '").append(a.replace("'", "'\\''")).append('\'');

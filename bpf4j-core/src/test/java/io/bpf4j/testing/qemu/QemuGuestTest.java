@@ -52,7 +52,7 @@ class QemuGuestTest {
                       [ ! -d events/kprobes/bpf4j_probe ] || exit 15
                     ) > /job/out/kprobe 2>&1
                     echo "rc=$?" >> /job/out/kprobe
-                    java --enable-native-access=ALL-UNNAMED -cp /job/getpid.jar GetPid > /job/out/java 2>&1
+                    taskset 2 java --enable-native-access=ALL-UNNAMED -cp /job/getpid.jar GetPid > /job/out/java 2>&1
                     echo "rc=$?" >> /job/out/java
                     %s > /job/out/bpf4j 2>&1
                     echo "rc=$?" >> /job/out/bpf4j
