@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Turns one program of an object into a program in the kernel: link, relocate, describe, load. */
@@ -39,6 +41,7 @@ final class ProgramLoader {
     private static final int LINE_INFO_SIZE = 16;
     /** How many lines of the verifier log an error shows; --verbose shows all of it. */
     private static final int LOG_TAIL = 12;
+    private static final Pattern MISSING_KSYM = Pattern.compile("failed to find the address for kernel symbol '([^']+)'");
 
     private final ObjectSpec spec;
     private final Map<String, BpfMap> maps;
@@ -89,6 +92,14 @@ final class ProgramLoader {
             throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
             throw new LoadException(permissionMessage(program, def, e), e);
+        } catch (BpfException.NotFound e) {
+            Matcher ksym = MISSING_KSYM.matcher(e.getMessage());
+            if (ksym.find()) {
+                throw new LoadException("program " + program.name() + " uses kernel variable '" + ksym.group(1) + "' (a __ksym "
+                        + "extern), but the kernel cannot give its address: it is built without CONFIG_KALLSYMS_ALL, so "
+                        + "/proc/kallsyms lists functions only. Read the value another way (a helper, a tracepoint argument)", e);
+            }
+            throw new LoadException("program " + program.name() + " (" + program.section() + "): " + e.getMessage(), e);
         }
     }
 

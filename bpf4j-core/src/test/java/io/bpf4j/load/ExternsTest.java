@@ -1,0 +1,58 @@
+package io.bpf4j.load;
+
+import io.bpf4j.host.KernelConfig;
+import io.bpf4j.host.KernelRelease;
+import io.bpf4j.link.Attacher;
+import io.bpf4j.link.Link;
+import io.bpf4j.testing.Requirement;
+import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.TestPrograms;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** .kconfig and .ksyms externs get the running kernel's values: checked against /proc. */
+@Requires({Requirement.ROOT, Requirement.CLANG, Requirement.KERNEL_BTF})
+class ExternsTest {
+    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    @Test
+    void kconfigExternsCarryTheRunningKernelsValues() throws Throwable {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("kconfig_ksyms.bpf.c")).load();
+             Link l = Attacher.attach(obj.program("read_kconfig"))) {
+            int unused = (int) GETPPID.invokeExact();
+            assertEquals((long) KernelRelease.versionCode(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()),
+                    obj.globalValue("seen_version"));
+            long hz = KernelConfig.running().value("CONFIG_HZ").map(Long::parseLong).orElse(0L);
+            assertEquals(hz, ((Number) obj.globalValue("seen_hz")).longValue(), "CONFIG_HZ as /proc/config.gz has it");
+            assertEquals(1L, obj.globalValue("seen_bpf_syscall"));
+        }
+    }
+
+    /** A kernel variable needs its address from kallsyms, which has variables only with CONFIG_KALLSYMS_ALL. */
+    @Test
+    void ksymVariableResolvesOrSaysWhyNot() throws Throwable {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("kconfig_ksyms.bpf.c")).autoload("read_ksym", true)) {
+            if (!KernelConfig.running().enabled("CONFIG_KALLSYMS_ALL")) {
+                LoadException e = assertThrows(LoadException.class, obj::load);
+                assertTrue(e.getMessage().contains("CONFIG_KALLSYMS_ALL") && e.getMessage().contains("runqueues"), e.getMessage());
+                return;
+            }
+            obj.load();
+            try (Link l = Attacher.attach(obj.program("read_ksym"))) {
+                int unused = (int) GETPPID.invokeExact();
+                assertTrue(((Number) obj.globalValue("ksym_address")).longValue() != 0, "the ksym resolved to an address");
+            }
+        }
+    }
+}
