@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  */
 public final class TracePipe implements AutoCloseable {
     private final Path tracefs;
-    private final String stopToken = "bpf4j-stop-" + UUID.randomUUID();
+    private static final String STOP_PREFIX = "bpf4j-stop-";
+    private final String stopToken = STOP_PREFIX + UUID.randomUUID();
     private volatile boolean closed;
     private volatile boolean running;
 
@@ -56,8 +57,11 @@ public final class TracePipe implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(path()), StandardCharsets.UTF_8))) {
             String line;
             while (!closed && (line = in.readLine()) != null) {
-                if (line.contains(stopToken)) {
-                    break;
+                if (line.contains(STOP_PREFIX)) {
+                    if (line.contains(stopToken)) {
+                        break;
+                    }
+                    continue; // another reader's wake-up line (it stopped before reading it): not an event
                 }
                 String raw = line;
                 TraceRecord.parse(raw).ifPresentOrElse(records, () -> unparsed.accept(raw));
