@@ -19,6 +19,8 @@ final class BtfParser {
     static final int MAGIC = 0xeB9F;
     static final int HEADER_SIZE = 24;
     private static final int TYPE_HEADER = 12;
+    /** The kernel refuses types larger than this (BTF_MAX_SIZE in kernel/bpf/btf.c); so do we. */
+    static final long MAX_TYPE_SIZE = 16 * 1024 * 1024;
 
     private final byte[] bytes;
     private final ByteBuffer buf;
@@ -132,10 +134,16 @@ final class BtfParser {
                 case PTR -> new BtfType.Ptr(sizeOrType);
                 case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
                 case STRUCT, UNION -> {
+                    checkSize(sizeOrType, pos, id, kind);
                     List<Member> members = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++) {
                         int m = body + 12 * i;
                         int off = buf.getInt(m + 8);
+                        long bitOffset = kflag ? off & 0xffffff : Integer.toUnsignedLong(off);
+                        if (bitOffset > 8L * sizeOrType) {
+                            throw BtfFormatException.at(m + 8, "member " + i + " of type id " + id + " starts at bit " + bitOffset
+                                    + ", past the end of its " + sizeOrType + "-byte " + kind);
+                        }
                         members.add(kflag
                                 ? new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
                                 : new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off, 0));
@@ -181,6 +189,7 @@ final class BtfParser {
                 }
                 case VAR -> new BtfType.Var(name(pos, what), sizeOrType, linkage(buf.getInt(body), body, id));
                 case DATASEC -> {
+                    checkSize(sizeOrType, pos, id, kind);
                     List<VarSecinfo> vars = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 12 * i;
@@ -197,6 +206,13 @@ final class BtfParser {
         }
         this.offsets = java.util.Arrays.copyOf(offs, out.size());
         return out;
+    }
+
+    private static void checkSize(int size, int at, int id, BtfKind kind) {
+        if (Integer.toUnsignedLong(size) > MAX_TYPE_SIZE) {
+            throw BtfFormatException.at(at + 8, "type id " + id + " (" + kind + ") has size " + Integer.toUnsignedLong(size)
+                    + ", more than the 16 MiB a BTF type may have");
+        }
     }
 
     private static Linkage linkage(int code, int at, int id) {

@@ -474,52 +474,52 @@ public final class CHeaderWriter {
 
     /**
      * Fills the bit gap [from, to) with anonymous bitfields so that a compiler lays the next member
-     * out at {@code to}. The padding type is the widest of long/int/short/char whose boundary
-     * after {@code from} still lies within the gap. Inside a run of bitfields the gap is filled
-     * from {@code from} with that type. Otherwise natural alignment carries the layout to that
-     * boundary (a zero-width "type: 0;" forces it where it would not: the next member is less
-     * aligned, or the rest of the gap would fit into the current unit) and the rest is filled
-     * from there. When {@code from} is already on every boundary, the narrowest type that covers
-     * the whole gap is used.
+     * out at {@code to}. The anchor type is the widest of long/int/short/char whose boundary after
+     * {@code from} still lies within the gap. Inside a run of bitfields the gap is filled from
+     * {@code from} with pieces of the anchor type. Otherwise natural alignment carries the layout
+     * to the anchor boundary (a zero-width "type: 0;" forces it where it would not: the next
+     * member is less aligned, or the rest would fit into the current unit), and what remains is
+     * filled with the narrowest type that holds it, odd-sized piece first.
      */
     private void writePadding(long from, long to, int nextAlign, boolean inBitfield, int level) {
         if (from >= to) {
             return;
         }
-        int[] widths = {btf.pointerSize() * 8, 32, 16, 8};
-        int choice = 0;
-        long boundary = 0;
-        for (choice = 0; choice < widths.length; choice++) {
-            boundary = roundUp(from, widths[choice]);
+        int longBits = btf.pointerSize() * 8;
+        int[] widths = {longBits, 32, 16, 8};
+        int anchor;
+        long boundary = from;
+        for (anchor = 0; anchor < widths.length; anchor++) {
+            boundary = roundUp(from, widths[anchor]);
             if (boundary <= to) {
                 break;
             }
         }
-        choice = Math.min(choice, widths.length - 1);
+        anchor = Math.min(anchor, widths.length - 1);
         String pad = indent(level);
-        long start;
         if (inBitfield) {
-            start = from;
-        } else if (boundary > from && boundary <= to) {
-            if ((boundary == to && roundUp(from, Math.max(1, nextAlign) * 8L) != boundary)
-                    || (boundary != to && to - boundary < widths[choice])) {
-                out.append('\n').append(pad).append(PAD_TYPES[choice]).append(": 0;");
+            for (long at = from; at != to; ) {
+                long bits = Math.min(to - at, widths[anchor]);
+                out.append('\n').append(pad).append(PAD_TYPES[anchor]).append(": ").append(bits).append(';');
+                at += bits;
             }
-            start = boundary;
-        } else {
-            start = from;
-            if (boundary == from) {
-                choice = widths.length - 1;
-                while (choice > 0 && widths[choice] < to - from) {
-                    choice--;
-                }
-            }
+            return;
         }
-        int width = widths[choice];
-        while (start != to) {
-            long bits = Math.min(to - start, width);
-            out.append('\n').append(pad).append(PAD_TYPES[choice]).append(": ").append(bits).append(';');
-            start += bits;
+        long at = from;
+        if (boundary > from && boundary <= to) {
+            if ((boundary == to && roundUp(from, Math.max(1, nextAlign) * 8L) != boundary)
+                    || (boundary != to && to - boundary < widths[anchor])) {
+                out.append('\n').append(pad).append(PAD_TYPES[anchor]).append(": 0;");
+            }
+            at = boundary;
+        }
+        while (at < to) {
+            long gap = to - at;
+            int kind = gap > 32 && longBits > 32 ? 0 : gap > 16 ? 1 : gap > 8 ? 2 : 3;
+            int width = kind == 0 ? longBits : widths[kind];
+            long bits = gap % width == 0 ? width : gap % width;
+            out.append('\n').append(pad).append(PAD_TYPES[kind]).append(": ").append(bits).append(';');
+            at += bits;
         }
     }
 
