@@ -47,6 +47,7 @@ public final class Btf {
         this.firstId = base == null ? 1 : base.typeCount();
         this.strings = p.strings;
         List<BtfType> list = p.parseTypes();
+        strings.freeze();
         this.types = list.toArray(new BtfType[0]);
         this.offsets = p.offsets;
         this.alignCache = new int[types.length];
@@ -156,6 +157,25 @@ public final class Btf {
     /** A raw BTF blob rebuilt from the model, with a fresh deduplicated string section. */
     public byte[] encode() {
         return BtfEncoder.encode(this);
+    }
+
+    /**
+     * BTF made of {@code types} (ids from 1, or for split BTF from {@code base}'s type count), in
+     * little-endian order: how a loader builds sanitised or fixed-up BTF before BPF_BTF_LOAD.
+     * The result is checked as any parsed BTF is.
+     */
+    public static Btf of(List<BtfType> types, Btf base) {
+        return new Btf(BtfEncoder.encode(types, ByteOrder.LITTLE_ENDIAN, base), base);
+    }
+
+    /** A copy with the type {@code id} (one this blob defines) replaced, e.g. a DATASEC with real offsets. */
+    public Btf withType(int id, BtfType replacement) {
+        if (id < firstId || id >= typeCount()) {
+            throw new IllegalArgumentException("type id " + id + " is not defined by this BTF (" + firstId + ".." + (typeCount() - 1) + ")");
+        }
+        BtfType[] copy = types.clone();
+        copy[id - firstId] = replacement;
+        return new Btf(BtfEncoder.encode(Arrays.asList(copy), order, base), base);
     }
 
     BtfStrings strings() {

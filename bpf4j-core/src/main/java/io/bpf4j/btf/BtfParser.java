@@ -86,8 +86,16 @@ final class BtfParser {
         return Integer.toUnsignedLong(buf.getInt(at));
     }
 
-    private String name(int at, String what) {
-        return strings.get(buf.getInt(at), at, what);
+    /** The string a name_off field at {@code at} points to; the role words only go into the error message. */
+    private String name(int at, int id, String role, int index) {
+        int off = buf.getInt(at);
+        if (off == 0) {
+            return "";
+        }
+        if (strings.contains(off)) {
+            return strings.get(off, at, null);
+        }
+        return strings.get(off, at, index < 0 ? "name of type id " + id : "name of " + role + " " + index + " of type id " + id);
     }
 
     List<BtfType> parseTypes() {
@@ -125,11 +133,10 @@ final class BtfParser {
                 throw BtfFormatException.at(pos, "type id " + id + " (" + kind + ", vlen " + vlen + ") needs " + extra
                         + " more bytes, but the type section ends at " + typesEnd);
             }
-            String what = "name of type id " + id;
             BtfType t = switch (kind) {
                 case INT -> {
                     int enc = buf.getInt(body);
-                    yield new BtfType.Int(name(pos, what), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
+                    yield new BtfType.Int(name(pos, id, null, -1), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
                 }
                 case PTR -> new BtfType.Ptr(sizeOrType);
                 case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
@@ -145,22 +152,22 @@ final class BtfParser {
                                     + ", past the end of its " + sizeOrType + "-byte " + kind);
                         }
                         members.add(kflag
-                                ? new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
-                                : new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off, 0));
+                                ? new Member(name(m, id, "member", i), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
+                                : new Member(name(m, id, "member", i), buf.getInt(m + 4), off, 0));
                     }
                     yield kind == BtfKind.STRUCT
-                            ? new BtfType.Struct(name(pos, what), sizeOrType, members, kflag)
-                            : new BtfType.Union(name(pos, what), sizeOrType, members, kflag);
+                            ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, members, kflag)
+                            : new BtfType.Union(name(pos, id, null, -1), sizeOrType, members, kflag);
                 }
                 case ENUM -> {
                     List<EnumValue> values = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 8 * i;
                         int raw = buf.getInt(v + 4);
-                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id),
+                        values.add(new EnumValue(name(v, id, "enumerator", i),
                                 kflag ? raw : Integer.toUnsignedLong(raw)));
                     }
-                    yield new BtfType.Enum(name(pos, what), sizeOrType, kflag, values);
+                    yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, values);
                 }
                 case ENUM64 -> {
                     List<EnumValue> values = new ArrayList<>(vlen);
@@ -168,26 +175,26 @@ final class BtfParser {
                         int v = body + 12 * i;
                         long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
                         long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
-                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id), (hi << 32) | lo));
+                        values.add(new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
                     }
-                    yield new BtfType.Enum64(name(pos, what), sizeOrType, kflag, values);
+                    yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, values);
                 }
-                case FWD -> new BtfType.Fwd(name(pos, what), kflag);
-                case TYPEDEF -> new BtfType.Typedef(name(pos, what), sizeOrType);
+                case FWD -> new BtfType.Fwd(name(pos, id, null, -1), kflag);
+                case TYPEDEF -> new BtfType.Typedef(name(pos, id, null, -1), sizeOrType);
                 case VOLATILE -> new BtfType.Volatile(sizeOrType);
                 case CONST -> new BtfType.Const(sizeOrType);
                 case RESTRICT -> new BtfType.Restrict(sizeOrType);
-                case TYPE_TAG -> new BtfType.TypeTag(name(pos, what), sizeOrType);
-                case FUNC -> new BtfType.Func(name(pos, what), sizeOrType, linkage(vlen, pos + 4, id));
+                case TYPE_TAG -> new BtfType.TypeTag(name(pos, id, null, -1), sizeOrType);
+                case FUNC -> new BtfType.Func(name(pos, id, null, -1), sizeOrType, linkage(vlen, pos + 4, id));
                 case FUNC_PROTO -> {
                     List<Param> params = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++) {
                         int p = body + 8 * i;
-                        params.add(new Param(name(p, "name of parameter " + i + " of type id " + id), buf.getInt(p + 4)));
+                        params.add(new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
                     }
                     yield new BtfType.FuncProto(sizeOrType, params);
                 }
-                case VAR -> new BtfType.Var(name(pos, what), sizeOrType, linkage(buf.getInt(body), body, id));
+                case VAR -> new BtfType.Var(name(pos, id, null, -1), sizeOrType, linkage(buf.getInt(body), body, id));
                 case DATASEC -> {
                     checkSize(sizeOrType, pos, id, kind);
                     List<VarSecinfo> vars = new ArrayList<>(vlen);
@@ -195,10 +202,10 @@ final class BtfParser {
                         int v = body + 12 * i;
                         vars.add(new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
                     }
-                    yield new BtfType.Datasec(name(pos, what), sizeOrType, vars);
+                    yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, vars);
                 }
-                case FLOAT -> new BtfType.Float(name(pos, what), sizeOrType);
-                case DECL_TAG -> new BtfType.DeclTag(name(pos, what), sizeOrType, buf.getInt(body));
+                case FLOAT -> new BtfType.Float(name(pos, id, null, -1), sizeOrType);
+                case DECL_TAG -> new BtfType.DeclTag(name(pos, id, null, -1), sizeOrType, buf.getInt(body));
                 case UNKNOWN -> throw new IllegalStateException();
             };
             out.add(t);

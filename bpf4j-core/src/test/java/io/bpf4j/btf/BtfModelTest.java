@@ -127,6 +127,39 @@ class BtfModelTest {
     }
 
     @Test
+    @Requires({Requirement.CLANG, Requirement.BPFTOOL})
+    void datasecFixedUpFromSymbolsIsWhatBpftoolReadsBack() throws IOException {
+        Path obj = TestPrograms.compile("btf_kinds.bpf.c");
+        ElfFile elf = ElfFile.read(obj);
+        Btf btf = Btf.fromElf(elf, null);
+        int bss = btf.findId(".bss", BtfKind.DATASEC).orElseThrow();
+        BtfType.Datasec d = (BtfType.Datasec) btf.type(bss);
+        List<BtfType.VarSecinfo> placed = new ArrayList<>();
+        for (BtfType.VarSecinfo v : d.vars()) {
+            String name = btf.type(v.type()).name();
+            ElfSymbol sym = elf.symbols().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+            placed.add(new BtfType.VarSecinfo(v.type(), (int) sym.value(), v.size()));
+        }
+        int size = (int) elf.section(".bss").orElseThrow().size();
+        Btf fixed = btf.withType(bss, new BtfType.Datasec(".bss", size, placed));
+        assertEquals(btf.typeCount(), fixed.typeCount());
+        Path tmp = Files.createTempFile("fixed", ".btf");
+        try {
+            Files.write(tmp, fixed.encode());
+            String dump = Bpftool.run("btf", "dump", "file", tmp.toString());
+            assertTrue(dump.contains("DATASEC '.bss' size=" + size + " vlen=" + placed.size()), dump);
+            for (BtfType.VarSecinfo v : placed) {
+                assertTrue(dump.contains("type_id=" + v.type() + " offset=" + v.offset() + " size=" + v.size()
+                        + " (VAR '" + btf.type(v.type()).name() + "')"), dump);
+            }
+        } finally {
+            Files.delete(tmp);
+        }
+        Btf rebuilt = Btf.of(fixed.types(), null);
+        assertEquals(fixed.types(), rebuilt.types());
+    }
+
+    @Test
     @Requires(Requirement.CLANG)
     void lineInfoPointsAtTheSourceLines() throws IOException {
         Path obj = TestPrograms.compile("minimal.bpf.c");
