@@ -142,7 +142,7 @@ final class BtfParser {
                 case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
                 case STRUCT, UNION -> {
                     checkSize(sizeOrType, pos, id, kind);
-                    List<Member> members = new ArrayList<>(vlen);
+                    Object[] members = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int m = body + 12 * i;
                         int off = buf.getInt(m + 8);
@@ -151,33 +151,33 @@ final class BtfParser {
                             throw BtfFormatException.at(m + 8, "member " + i + " of type id " + id + " starts at bit " + bitOffset
                                     + ", past the end of its " + sizeOrType + "-byte " + kind);
                         }
-                        members.add(kflag
+                        members[i] = (kflag
                                 ? new Member(name(m, id, "member", i), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
                                 : new Member(name(m, id, "member", i), buf.getInt(m + 4), off, 0));
                     }
                     yield kind == BtfKind.STRUCT
-                            ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, members, kflag)
-                            : new BtfType.Union(name(pos, id, null, -1), sizeOrType, members, kflag);
+                            ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag)
+                            : new BtfType.Union(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag);
                 }
                 case ENUM -> {
-                    List<EnumValue> values = new ArrayList<>(vlen);
+                    Object[] values = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 8 * i;
                         int raw = buf.getInt(v + 4);
-                        values.add(new EnumValue(name(v, id, "enumerator", i),
+                        values[i] = (new EnumValue(name(v, id, "enumerator", i),
                                 kflag ? raw : Integer.toUnsignedLong(raw)));
                     }
-                    yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, values);
+                    yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
                 }
                 case ENUM64 -> {
-                    List<EnumValue> values = new ArrayList<>(vlen);
+                    Object[] values = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 12 * i;
                         long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
                         long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
-                        values.add(new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
+                        values[i] = (new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
                     }
-                    yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, values);
+                    yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
                 }
                 case FWD -> new BtfType.Fwd(name(pos, id, null, -1), kflag);
                 case TYPEDEF -> new BtfType.Typedef(name(pos, id, null, -1), sizeOrType);
@@ -187,22 +187,22 @@ final class BtfParser {
                 case TYPE_TAG -> new BtfType.TypeTag(name(pos, id, null, -1), sizeOrType);
                 case FUNC -> new BtfType.Func(name(pos, id, null, -1), sizeOrType, linkage(vlen, pos + 4, id));
                 case FUNC_PROTO -> {
-                    List<Param> params = new ArrayList<>(vlen);
+                    Object[] params = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int p = body + 8 * i;
-                        params.add(new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
+                        params[i] = (new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
                     }
-                    yield new BtfType.FuncProto(sizeOrType, params);
+                    yield new BtfType.FuncProto(sizeOrType, FrozenList.wrap(params));
                 }
                 case VAR -> new BtfType.Var(name(pos, id, null, -1), sizeOrType, linkage(buf.getInt(body), body, id));
                 case DATASEC -> {
                     checkSize(sizeOrType, pos, id, kind);
-                    List<VarSecinfo> vars = new ArrayList<>(vlen);
+                    Object[] vars = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 12 * i;
-                        vars.add(new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
+                        vars[i] = (new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
                     }
-                    yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, vars);
+                    yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(vars));
                 }
                 case FLOAT -> new BtfType.Float(name(pos, id, null, -1), sizeOrType);
                 case DECL_TAG -> new BtfType.DeclTag(name(pos, id, null, -1), sizeOrType, buf.getInt(body));

@@ -6,7 +6,9 @@ import io.bpf4j.btf.BtfType.Enumeration;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Writes BTF as a C header (vmlinux.h), in the same text {@code bpftool btf dump file F format c}
@@ -57,8 +59,8 @@ public final class CHeaderWriter {
     private final boolean[] forwardWritten;
     private final boolean[] referenced;
     private final String[] resolvedNames;
-    private final Map<String, Integer> tagNames = new HashMap<>();
-    private final Map<String, Integer> identNames = new HashMap<>();
+    private final Map<String, Integer> tagNames;
+    private final Map<String, Integer> identNames;
     private int[] queue = new int[64];
     private int queued;
 
@@ -71,6 +73,8 @@ public final class CHeaderWriter {
         this.forwardWritten = new boolean[n];
         this.referenced = new boolean[n];
         this.resolvedNames = new String[n];
+        this.tagNames = new HashMap<>(n);
+        this.identNames = new HashMap<>(n * 2);
         orderState[0] = ORDERED;
         emitState[0] = EMITTED;
         markReferenced();
@@ -108,12 +112,13 @@ public final class CHeaderWriter {
 
     /** Anonymous enums used by some other type are written inline there, not on their own. */
     private void markReferenced() {
+        IntConsumer mark = ref -> referenced[ref] = true;
         for (int id = 1; id < btf.typeCount(); id++) {
             BtfType t = btf.type(id);
             if (t instanceof Enumeration || t instanceof BtfType.Int || t instanceof BtfType.Fwd || t instanceof BtfType.Float) {
                 continue;
             }
-            Btf.forEachReference(t, ref -> referenced[ref] = true);
+            Btf.forEachReference(t, mark);
         }
     }
 
@@ -174,7 +179,9 @@ public final class CHeaderWriter {
                     return false;
                 }
                 orderState[id] = ORDERING;
-                for (BtfType.Member m : c.members()) {
+                List<BtfType.Member> members = c.members();
+                for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+                    BtfType.Member m = members.get(mIndex);
                     order(m.type(), false);
                 }
                 if (!c.name().isEmpty()) {
@@ -211,7 +218,9 @@ public final class CHeaderWriter {
             }
             case BtfType.FuncProto fp -> {
                 boolean strong = order(fp.returnType(), throughPointer);
-                for (BtfType.Param p : fp.params()) {
+                List<BtfType.Param> params = fp.params();
+                for (int pIndex = 0; pIndex < params.size(); pIndex++) {
+                    BtfType.Param p = params.get(pIndex);
                     strong |= order(p.type(), throughPointer);
                 }
                 return strong;
@@ -292,7 +301,9 @@ public final class CHeaderWriter {
                 if (topLevel || c.name().isEmpty()) {
                     // Members are written in full: their types need definitions or declarations first.
                     int inner = c.name().isEmpty() ? container : id;
-                    for (BtfType.Member m : c.members()) {
+                    List<BtfType.Member> members = c.members();
+                    for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+                        BtfType.Member m = members.get(mIndex);
                         emit(m.type(), inner);
                     }
                 } else if (!forwardWritten[id] && id != container) {
@@ -310,7 +321,9 @@ public final class CHeaderWriter {
             }
             case BtfType.FuncProto fp -> {
                 emit(fp.returnType(), container);
-                for (BtfType.Param p : fp.params()) {
+                List<BtfType.Param> params = fp.params();
+                for (int pIndex = 0; pIndex < params.size(); pIndex++) {
+                    BtfType.Param p = params.get(pIndex);
                     emit(p.type(), container);
                 }
             }
@@ -397,7 +410,9 @@ public final class CHeaderWriter {
         out.append(" {");
         boolean wide = e instanceof BtfType.Enum64;
         String pad = indent(level + 1);
-        for (BtfType.EnumValue v : e.values()) {
+        List<BtfType.EnumValue> values = e.values();
+        for (int vIndex = 0; vIndex < values.size(); vIndex++) {
+            BtfType.EnumValue v = values.get(vIndex);
             int count = identNames.merge(v.name(), 1, Integer::sum);
             out.append('\n').append(pad).append(v.name());
             if (count > 1) {
@@ -426,7 +441,9 @@ public final class CHeaderWriter {
         long offset = 0;
         boolean previousBitfield = false;
         String pad = indent(level + 1);
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+            BtfType.Member m = members.get(mIndex);
             long memberOffset = Integer.toUnsignedLong(m.bitOffset());
             int bits = m.bitfieldSize();
             int memberAlign = packed ? 1 : btf.alignOf(m.type());
@@ -460,7 +477,9 @@ public final class CHeaderWriter {
     /** A struct was packed when a plain member sits off its natural alignment or the size is not a multiple of it. */
     private boolean looksPacked(Composite c) {
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+            BtfType.Member m = members.get(mIndex);
             int a = btf.alignOf(m.type());
             if (a != 0 && m.bitfieldSize() == 0 && Integer.toUnsignedLong(m.bitOffset()) % (8L * a) != 0) {
                 return true;
@@ -548,7 +567,9 @@ public final class CHeaderWriter {
 
     /** Writes "TYPE NAME" in C declarator syntax (pointers, arrays, function pointers, qualifiers). */
     private void writeDeclaration(int id, String name, int level) {
-        Chain chain = new Chain();
+        Chain chain = depth < chains.length && chains[depth] != null ? chains[depth] : newChain();
+        chain.size = 0;
+        depth++;
         while (true) {
             chain.push(id);
             if (id == 0) {
@@ -565,7 +586,22 @@ public final class CHeaderWriter {
                 break;
             }
         }
-        writeChain(chain, name, level);
+        try {
+            writeChain(chain, name, level);
+        } finally {
+            depth--;
+        }
+    }
+
+    /** Declarations nest (function pointer parameters, inline structs): one reusable chain per depth. */
+    private Chain[] chains = new Chain[8];
+    private int depth;
+
+    private Chain newChain() {
+        if (depth >= chains.length) {
+            chains = Arrays.copyOf(chains, depth * 2);
+        }
+        return chains[depth] = new Chain();
     }
 
     private void writeQualifiers(Chain chain) {
