@@ -67,8 +67,8 @@ public class BtfDumpBenchmark {
     }
 
     /** Discards what it is given but counts it, so the JIT cannot drop the writing. */
-    static final class CountingWriter extends Writer {
-        long count;
+    public static final class CountingWriter extends Writer {
+        public long count;
 
         @Override
         public void write(char[] cbuf, int off, int len) {
