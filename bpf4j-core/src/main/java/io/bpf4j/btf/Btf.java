@@ -47,6 +47,7 @@ public final class Btf {
         this.firstId = base == null ? 1 : base.typeCount();
         this.strings = p.strings;
         List<BtfType> list = p.parseTypes();
+        strings.freeze();
         this.types = list.toArray(new BtfType[0]);
         this.offsets = p.offsets;
         this.alignCache = new int[types.length];
@@ -156,6 +157,25 @@ public final class Btf {
     /** A raw BTF blob rebuilt from the model, with a fresh deduplicated string section. */
     public byte[] encode() {
         return BtfEncoder.encode(this);
+    }
+
+    /**
+     * BTF made of {@code types} (ids from 1, or for split BTF from {@code base}'s type count), in
+     * little-endian order: how a loader builds sanitised or fixed-up BTF before BPF_BTF_LOAD.
+     * The result is checked as any parsed BTF is.
+     */
+    public static Btf of(List<BtfType> types, Btf base) {
+        return new Btf(BtfEncoder.encode(types, ByteOrder.LITTLE_ENDIAN, base), base);
+    }
+
+    /** A copy with the type {@code id} (one this blob defines) replaced, e.g. a DATASEC with real offsets. */
+    public Btf withType(int id, BtfType replacement) {
+        if (id < firstId || id >= typeCount()) {
+            throw new IllegalArgumentException("type id " + id + " is not defined by this BTF (" + firstId + ".." + (typeCount() - 1) + ")");
+        }
+        BtfType[] copy = types.clone();
+        copy[id - firstId] = replacement;
+        return new Btf(BtfEncoder.encode(Arrays.asList(copy), order, base), base);
     }
 
     BtfStrings strings() {
@@ -368,14 +388,27 @@ public final class Btf {
                 sink.accept(a.elementType());
                 sink.accept(a.indexType());
             }
-            case Composite c -> c.members().forEach(m -> sink.accept(m.type()));
+            case Composite c -> {
+                List<BtfType.Member> members = c.members();
+                for (int i = 0; i < members.size(); i++) {
+                    sink.accept(members.get(i).type());
+                }
+            }
             case BtfType.FuncProto f -> {
                 sink.accept(f.returnType());
-                f.params().forEach(p -> sink.accept(p.type()));
+                List<BtfType.Param> params = f.params();
+                for (int i = 0; i < params.size(); i++) {
+                    sink.accept(params.get(i).type());
+                }
             }
             case BtfType.Func f -> sink.accept(f.type());
             case BtfType.Var v -> sink.accept(v.type());
-            case BtfType.Datasec d -> d.vars().forEach(v -> sink.accept(v.type()));
+            case BtfType.Datasec d -> {
+                List<BtfType.VarSecinfo> vars = d.vars();
+                for (int i = 0; i < vars.size(); i++) {
+                    sink.accept(vars.get(i).type());
+                }
+            }
             case BtfType.DeclTag d -> sink.accept(d.type());
             default -> {
             }
@@ -384,15 +417,17 @@ public final class Btf {
 
     private void validateReferences() {
         int limit = typeCount();
+        int[] current = new int[1];
+        IntConsumer check = ref -> {
+            if (ref < 0 || ref >= limit) {
+                int i = current[0];
+                throw BtfFormatException.at(offsets[i], "type id " + (firstId + i) + " refers to type id " + Integer.toUnsignedLong(ref)
+                        + ", expected one below the type count " + limit);
+            }
+        };
         for (int i = 0; i < types.length; i++) {
-            int id = firstId + i;
-            int at = offsets[i];
-            forEachReference(types[i], ref -> {
-                if (ref < 0 || ref >= limit) {
-                    throw BtfFormatException.at(at, "type id " + id + " refers to type id " + Integer.toUnsignedLong(ref)
-                            + ", expected one below the type count " + limit);
-                }
-            });
+            current[0] = i;
+            forEachReference(types[i], check);
         }
     }
 

@@ -23,19 +23,23 @@ final class BtfEncoder {
     }
 
     static byte[] encode(Btf btf) {
-        int stringBase = btf.base().map(b -> b.strings().totalLength()).orElse(0);
+        return encode(btf.types(), btf.byteOrder(), btf.base().orElse(null));
+    }
+
+    /** Encodes {@code types} (ids from 1, or from the base's type count) with string offsets after the base's. */
+    static byte[] encode(List<BtfType> types, java.nio.ByteOrder order, Btf base) {
+        int stringBase = base == null ? 0 : base.strings().totalLength();
         BtfEncoder e = new BtfEncoder(stringBase);
-        List<BtfType> types = btf.types();
         int typeLen = 0;
         for (BtfType t : types) {
             typeLen += 12 + extraBytes(t);
         }
-        ByteBuffer tb = ByteBuffer.allocate(typeLen).order(btf.byteOrder());
+        ByteBuffer tb = ByteBuffer.allocate(typeLen).order(order);
         for (BtfType t : types) {
             e.write(tb, t);
         }
         byte[] str = e.strings.toByteArray();
-        ByteBuffer out = ByteBuffer.allocate(BtfParser.HEADER_SIZE + typeLen + str.length).order(btf.byteOrder());
+        ByteBuffer out = ByteBuffer.allocate(BtfParser.HEADER_SIZE + typeLen + str.length).order(order);
         out.putShort((short) BtfParser.MAGIC).put((byte) 1).put((byte) 0);
         out.putInt(BtfParser.HEADER_SIZE).putInt(0).putInt(typeLen).putInt(typeLen).putInt(str.length);
         out.put(tb.array()).put(str);
@@ -125,7 +129,7 @@ final class BtfEncoder {
                 header(b, d.name(), BtfKind.DECL_TAG, 0, false, d.type());
                 b.putInt(d.componentIndex());
             }
-            case BtfType.Void v -> throw new IllegalArgumentException("void has no encoding");
+            case BtfType.Void v -> throw new IllegalArgumentException("void (type id 0) is implicit and cannot be listed among the types");
         }
     }
 }

@@ -19,6 +19,8 @@ final class BtfParser {
     static final int MAGIC = 0xeB9F;
     static final int HEADER_SIZE = 24;
     private static final int TYPE_HEADER = 12;
+    /** The kernel refuses types larger than this (BTF_MAX_SIZE in kernel/bpf/btf.c); so do we. */
+    static final long MAX_TYPE_SIZE = 16 * 1024 * 1024;
 
     private final byte[] bytes;
     private final ByteBuffer buf;
@@ -84,8 +86,16 @@ final class BtfParser {
         return Integer.toUnsignedLong(buf.getInt(at));
     }
 
-    private String name(int at, String what) {
-        return strings.get(buf.getInt(at), at, what);
+    /** The string a name_off field at {@code at} points to; the role words only go into the error message. */
+    private String name(int at, int id, String role, int index) {
+        int off = buf.getInt(at);
+        if (off == 0) {
+            return "";
+        }
+        if (strings.contains(off)) {
+            return strings.get(off, at, null);
+        }
+        return strings.get(off, at, index < 0 ? "name of type id " + id : "name of " + role + " " + index + " of type id " + id);
     }
 
     List<BtfType> parseTypes() {
@@ -123,73 +133,79 @@ final class BtfParser {
                 throw BtfFormatException.at(pos, "type id " + id + " (" + kind + ", vlen " + vlen + ") needs " + extra
                         + " more bytes, but the type section ends at " + typesEnd);
             }
-            String what = "name of type id " + id;
             BtfType t = switch (kind) {
                 case INT -> {
                     int enc = buf.getInt(body);
-                    yield new BtfType.Int(name(pos, what), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
+                    yield new BtfType.Int(name(pos, id, null, -1), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
                 }
                 case PTR -> new BtfType.Ptr(sizeOrType);
                 case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
                 case STRUCT, UNION -> {
-                    List<Member> members = new ArrayList<>(vlen);
+                    checkSize(sizeOrType, pos, id, kind);
+                    Object[] members = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int m = body + 12 * i;
                         int off = buf.getInt(m + 8);
-                        members.add(kflag
-                                ? new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
-                                : new Member(name(m, "name of member " + i + " of type id " + id), buf.getInt(m + 4), off, 0));
+                        long bitOffset = kflag ? off & 0xffffff : Integer.toUnsignedLong(off);
+                        if (bitOffset > 8L * sizeOrType) {
+                            throw BtfFormatException.at(m + 8, "member " + i + " of type id " + id + " starts at bit " + bitOffset
+                                    + ", past the end of its " + sizeOrType + "-byte " + kind);
+                        }
+                        members[i] = (kflag
+                                ? new Member(name(m, id, "member", i), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
+                                : new Member(name(m, id, "member", i), buf.getInt(m + 4), off, 0));
                     }
                     yield kind == BtfKind.STRUCT
-                            ? new BtfType.Struct(name(pos, what), sizeOrType, members, kflag)
-                            : new BtfType.Union(name(pos, what), sizeOrType, members, kflag);
+                            ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag)
+                            : new BtfType.Union(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag);
                 }
                 case ENUM -> {
-                    List<EnumValue> values = new ArrayList<>(vlen);
+                    Object[] values = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 8 * i;
                         int raw = buf.getInt(v + 4);
-                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id),
+                        values[i] = (new EnumValue(name(v, id, "enumerator", i),
                                 kflag ? raw : Integer.toUnsignedLong(raw)));
                     }
-                    yield new BtfType.Enum(name(pos, what), sizeOrType, kflag, values);
+                    yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
                 }
                 case ENUM64 -> {
-                    List<EnumValue> values = new ArrayList<>(vlen);
+                    Object[] values = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 12 * i;
                         long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
                         long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
-                        values.add(new EnumValue(name(v, "name of enumerator " + i + " of type id " + id), (hi << 32) | lo));
+                        values[i] = (new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
                     }
-                    yield new BtfType.Enum64(name(pos, what), sizeOrType, kflag, values);
+                    yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
                 }
-                case FWD -> new BtfType.Fwd(name(pos, what), kflag);
-                case TYPEDEF -> new BtfType.Typedef(name(pos, what), sizeOrType);
+                case FWD -> new BtfType.Fwd(name(pos, id, null, -1), kflag);
+                case TYPEDEF -> new BtfType.Typedef(name(pos, id, null, -1), sizeOrType);
                 case VOLATILE -> new BtfType.Volatile(sizeOrType);
                 case CONST -> new BtfType.Const(sizeOrType);
                 case RESTRICT -> new BtfType.Restrict(sizeOrType);
-                case TYPE_TAG -> new BtfType.TypeTag(name(pos, what), sizeOrType);
-                case FUNC -> new BtfType.Func(name(pos, what), sizeOrType, linkage(vlen, pos + 4, id));
+                case TYPE_TAG -> new BtfType.TypeTag(name(pos, id, null, -1), sizeOrType);
+                case FUNC -> new BtfType.Func(name(pos, id, null, -1), sizeOrType, linkage(vlen, pos + 4, id));
                 case FUNC_PROTO -> {
-                    List<Param> params = new ArrayList<>(vlen);
+                    Object[] params = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int p = body + 8 * i;
-                        params.add(new Param(name(p, "name of parameter " + i + " of type id " + id), buf.getInt(p + 4)));
+                        params[i] = (new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
                     }
-                    yield new BtfType.FuncProto(sizeOrType, params);
+                    yield new BtfType.FuncProto(sizeOrType, FrozenList.wrap(params));
                 }
-                case VAR -> new BtfType.Var(name(pos, what), sizeOrType, linkage(buf.getInt(body), body, id));
+                case VAR -> new BtfType.Var(name(pos, id, null, -1), sizeOrType, linkage(buf.getInt(body), body, id));
                 case DATASEC -> {
-                    List<VarSecinfo> vars = new ArrayList<>(vlen);
+                    checkSize(sizeOrType, pos, id, kind);
+                    Object[] vars = new Object[vlen];
                     for (int i = 0; i < vlen; i++) {
                         int v = body + 12 * i;
-                        vars.add(new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
+                        vars[i] = (new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
                     }
-                    yield new BtfType.Datasec(name(pos, what), sizeOrType, vars);
+                    yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(vars));
                 }
-                case FLOAT -> new BtfType.Float(name(pos, what), sizeOrType);
-                case DECL_TAG -> new BtfType.DeclTag(name(pos, what), sizeOrType, buf.getInt(body));
+                case FLOAT -> new BtfType.Float(name(pos, id, null, -1), sizeOrType);
+                case DECL_TAG -> new BtfType.DeclTag(name(pos, id, null, -1), sizeOrType, buf.getInt(body));
                 case UNKNOWN -> throw new IllegalStateException();
             };
             out.add(t);
@@ -197,6 +213,13 @@ final class BtfParser {
         }
         this.offsets = java.util.Arrays.copyOf(offs, out.size());
         return out;
+    }
+
+    private static void checkSize(int size, int at, int id, BtfKind kind) {
+        if (Integer.toUnsignedLong(size) > MAX_TYPE_SIZE) {
+            throw BtfFormatException.at(at + 8, "type id " + id + " (" + kind + ") has size " + Integer.toUnsignedLong(size)
+                    + ", more than the 16 MiB a BTF type may have");
+        }
     }
 
     private static Linkage linkage(int code, int at, int id) {

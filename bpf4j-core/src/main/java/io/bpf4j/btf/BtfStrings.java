@@ -12,6 +12,10 @@ final class BtfStrings {
     private final int length;
     private final BtfStrings base;
     private final int baseLength;
+    // Names repeat (every "next", "flags", "lock" member shares one offset): decode each offset once.
+    private int[] cacheKeys;
+    private String[] cacheValues;
+    private int cached;
 
     BtfStrings(byte[] bytes, int start, int length, BtfStrings base, boolean mustStartEmpty) {
         this.bytes = bytes;
@@ -25,6 +29,9 @@ final class BtfStrings {
         if (length > 0 && bytes[start + length - 1] != 0) {
             throw BtfFormatException.at(start + length - 1, "string section does not end with a NUL byte");
         }
+        int capacity = Integer.highestOneBit(Math.max(1024, length / 8)) * 2;
+        this.cacheKeys = new int[capacity];
+        this.cacheValues = new String[capacity];
     }
 
     /** Offsets this table and its bases cover: the next split BTF's strings start here. */
@@ -44,6 +51,11 @@ final class BtfStrings {
         return bytes;
     }
 
+    /** True when {@code offset} is inside this table or its bases. */
+    boolean contains(int offset) {
+        return offset >= 0 && offset < baseLength + length;
+    }
+
     /** The string at {@code offset}; {@code at} and {@code what} name the referring field for the error. */
     String get(int offset, int at, String what) {
         if (offset == 0) {
@@ -56,12 +68,59 @@ final class BtfStrings {
         if (offset < baseLength) {
             return base.get(offset, at, what);
         }
-        int s = start + offset - baseLength;
+        if (cacheKeys == null) {
+            return decode(start + offset - baseLength);
+        }
+        int mask = cacheKeys.length - 1;
+        int slot = (offset * 0x9E3779B1) >>> 7 & mask;
+        while (cacheValues[slot] != null) {
+            if (cacheKeys[slot] == offset) {
+                return cacheValues[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+        String value = decode(start + offset - baseLength);
+        cacheKeys[slot] = offset;
+        cacheValues[slot] = value;
+        if (++cached * 2 > cacheKeys.length) {
+            growCache();
+        }
+        return value;
+    }
+
+    private String decode(int s) {
         int e = s;
         // The section ends in NUL (checked above), so this loop stops inside it.
         while (bytes[e] != 0) {
             e++;
         }
         return new String(bytes, s, e - s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Drops the decoding cache once parsing is done: the cache is not thread-safe, and a parsed
+     * {@link Btf} may be shared between threads.
+     */
+    void freeze() {
+        cacheKeys = null;
+        cacheValues = null;
+    }
+
+    private void growCache() {
+        int[] keys = cacheKeys;
+        String[] values = cacheValues;
+        cacheKeys = new int[keys.length * 2];
+        cacheValues = new String[keys.length * 2];
+        int mask = cacheKeys.length - 1;
+        for (int i = 0; i < keys.length; i++) {
+            if (values[i] != null) {
+                int slot = (keys[i] * 0x9E3779B1) >>> 7 & mask;
+                while (cacheValues[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                cacheKeys[slot] = keys[i];
+                cacheValues[slot] = values[i];
+            }
+        }
     }
 }

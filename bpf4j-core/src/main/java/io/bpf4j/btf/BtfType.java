@@ -105,7 +105,7 @@ public sealed interface BtfType {
 
     record Struct(String name, int size, List<Member> members, boolean bitfieldEncoded) implements Composite {
         public Struct {
-            members = List.copyOf(members);
+            members = FrozenList.of(members);
         }
 
         @Override
@@ -116,7 +116,7 @@ public sealed interface BtfType {
 
     record Union(String name, int size, List<Member> members, boolean bitfieldEncoded) implements Composite {
         public Union {
-            members = List.copyOf(members);
+            members = FrozenList.of(members);
         }
 
         @Override
@@ -131,7 +131,7 @@ public sealed interface BtfType {
 
     record Enum(String name, int size, boolean signed, List<EnumValue> values) implements Enumeration {
         public Enum {
-            values = List.copyOf(values);
+            values = FrozenList.of(values);
         }
 
         @Override
@@ -142,7 +142,7 @@ public sealed interface BtfType {
 
     record Enum64(String name, int size, boolean signed, List<EnumValue> values) implements Enumeration {
         public Enum64 {
-            values = List.copyOf(values);
+            values = FrozenList.of(values);
         }
 
         @Override
@@ -233,7 +233,7 @@ public sealed interface BtfType {
 
     record FuncProto(int returnType, List<Param> params) implements BtfType {
         public FuncProto {
-            params = List.copyOf(params);
+            params = FrozenList.of(params);
         }
 
         @Override
@@ -261,7 +261,7 @@ public sealed interface BtfType {
     /** A data section (.data, .bss, .rodata, .maps, ...) and the variables in it. */
     record Datasec(String name, int size, List<VarSecinfo> vars) implements BtfType {
         public Datasec {
-            vars = List.copyOf(vars);
+            vars = FrozenList.of(vars);
         }
 
         @Override

@@ -6,7 +6,9 @@ import io.bpf4j.btf.BtfType.Enumeration;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Writes BTF as a C header (vmlinux.h), in the same text {@code bpftool btf dump file F format c}
@@ -57,8 +59,8 @@ public final class CHeaderWriter {
     private final boolean[] forwardWritten;
     private final boolean[] referenced;
     private final String[] resolvedNames;
-    private final Map<String, Integer> tagNames = new HashMap<>();
-    private final Map<String, Integer> identNames = new HashMap<>();
+    private final Map<String, Integer> tagNames;
+    private final Map<String, Integer> identNames;
     private int[] queue = new int[64];
     private int queued;
 
@@ -71,6 +73,8 @@ public final class CHeaderWriter {
         this.forwardWritten = new boolean[n];
         this.referenced = new boolean[n];
         this.resolvedNames = new String[n];
+        this.tagNames = new HashMap<>(n);
+        this.identNames = new HashMap<>(n * 2);
         orderState[0] = ORDERED;
         emitState[0] = EMITTED;
         markReferenced();
@@ -108,12 +112,13 @@ public final class CHeaderWriter {
 
     /** Anonymous enums used by some other type are written inline there, not on their own. */
     private void markReferenced() {
+        IntConsumer mark = ref -> referenced[ref] = true;
         for (int id = 1; id < btf.typeCount(); id++) {
             BtfType t = btf.type(id);
             if (t instanceof Enumeration || t instanceof BtfType.Int || t instanceof BtfType.Fwd || t instanceof BtfType.Float) {
                 continue;
             }
-            Btf.forEachReference(t, ref -> referenced[ref] = true);
+            Btf.forEachReference(t, mark);
         }
     }
 
@@ -174,7 +179,9 @@ public final class CHeaderWriter {
                     return false;
                 }
                 orderState[id] = ORDERING;
-                for (BtfType.Member m : c.members()) {
+                List<BtfType.Member> members = c.members();
+                for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+                    BtfType.Member m = members.get(mIndex);
                     order(m.type(), false);
                 }
                 if (!c.name().isEmpty()) {
@@ -211,7 +218,9 @@ public final class CHeaderWriter {
             }
             case BtfType.FuncProto fp -> {
                 boolean strong = order(fp.returnType(), throughPointer);
-                for (BtfType.Param p : fp.params()) {
+                List<BtfType.Param> params = fp.params();
+                for (int pIndex = 0; pIndex < params.size(); pIndex++) {
+                    BtfType.Param p = params.get(pIndex);
                     strong |= order(p.type(), throughPointer);
                 }
                 return strong;
@@ -292,7 +301,9 @@ public final class CHeaderWriter {
                 if (topLevel || c.name().isEmpty()) {
                     // Members are written in full: their types need definitions or declarations first.
                     int inner = c.name().isEmpty() ? container : id;
-                    for (BtfType.Member m : c.members()) {
+                    List<BtfType.Member> members = c.members();
+                    for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+                        BtfType.Member m = members.get(mIndex);
                         emit(m.type(), inner);
                     }
                 } else if (!forwardWritten[id] && id != container) {
@@ -310,7 +321,9 @@ public final class CHeaderWriter {
             }
             case BtfType.FuncProto fp -> {
                 emit(fp.returnType(), container);
-                for (BtfType.Param p : fp.params()) {
+                List<BtfType.Param> params = fp.params();
+                for (int pIndex = 0; pIndex < params.size(); pIndex++) {
+                    BtfType.Param p = params.get(pIndex);
                     emit(p.type(), container);
                 }
             }
@@ -397,7 +410,9 @@ public final class CHeaderWriter {
         out.append(" {");
         boolean wide = e instanceof BtfType.Enum64;
         String pad = indent(level + 1);
-        for (BtfType.EnumValue v : e.values()) {
+        List<BtfType.EnumValue> values = e.values();
+        for (int vIndex = 0; vIndex < values.size(); vIndex++) {
+            BtfType.EnumValue v = values.get(vIndex);
             int count = identNames.merge(v.name(), 1, Integer::sum);
             out.append('\n').append(pad).append(v.name());
             if (count > 1) {
@@ -426,7 +441,9 @@ public final class CHeaderWriter {
         long offset = 0;
         boolean previousBitfield = false;
         String pad = indent(level + 1);
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+            BtfType.Member m = members.get(mIndex);
             long memberOffset = Integer.toUnsignedLong(m.bitOffset());
             int bits = m.bitfieldSize();
             int memberAlign = packed ? 1 : btf.alignOf(m.type());
@@ -460,7 +477,9 @@ public final class CHeaderWriter {
     /** A struct was packed when a plain member sits off its natural alignment or the size is not a multiple of it. */
     private boolean looksPacked(Composite c) {
         int maxAlign = 1;
-        for (BtfType.Member m : c.members()) {
+        List<BtfType.Member> members = c.members();
+        for (int mIndex = 0; mIndex < members.size(); mIndex++) {
+            BtfType.Member m = members.get(mIndex);
             int a = btf.alignOf(m.type());
             if (a != 0 && m.bitfieldSize() == 0 && Integer.toUnsignedLong(m.bitOffset()) % (8L * a) != 0) {
                 return true;
@@ -474,52 +493,52 @@ public final class CHeaderWriter {
 
     /**
      * Fills the bit gap [from, to) with anonymous bitfields so that a compiler lays the next member
-     * out at {@code to}. The padding type is the widest of long/int/short/char whose boundary
-     * after {@code from} still lies within the gap. Inside a run of bitfields the gap is filled
-     * from {@code from} with that type. Otherwise natural alignment carries the layout to that
-     * boundary (a zero-width "type: 0;" forces it where it would not: the next member is less
-     * aligned, or the rest of the gap would fit into the current unit) and the rest is filled
-     * from there. When {@code from} is already on every boundary, the narrowest type that covers
-     * the whole gap is used.
+     * out at {@code to}. The anchor type is the widest of long/int/short/char whose boundary after
+     * {@code from} still lies within the gap. Inside a run of bitfields the gap is filled from
+     * {@code from} with pieces of the anchor type. Otherwise natural alignment carries the layout
+     * to the anchor boundary (a zero-width "type: 0;" forces it where it would not: the next
+     * member is less aligned, or the rest would fit into the current unit), and what remains is
+     * filled with the narrowest type that holds it, odd-sized piece first.
      */
     private void writePadding(long from, long to, int nextAlign, boolean inBitfield, int level) {
         if (from >= to) {
             return;
         }
-        int[] widths = {btf.pointerSize() * 8, 32, 16, 8};
-        int choice = 0;
-        long boundary = 0;
-        for (choice = 0; choice < widths.length; choice++) {
-            boundary = roundUp(from, widths[choice]);
+        int longBits = btf.pointerSize() * 8;
+        int[] widths = {longBits, 32, 16, 8};
+        int anchor;
+        long boundary = from;
+        for (anchor = 0; anchor < widths.length; anchor++) {
+            boundary = roundUp(from, widths[anchor]);
             if (boundary <= to) {
                 break;
             }
         }
-        choice = Math.min(choice, widths.length - 1);
+        anchor = Math.min(anchor, widths.length - 1);
         String pad = indent(level);
-        long start;
         if (inBitfield) {
-            start = from;
-        } else if (boundary > from && boundary <= to) {
-            if ((boundary == to && roundUp(from, Math.max(1, nextAlign) * 8L) != boundary)
-                    || (boundary != to && to - boundary < widths[choice])) {
-                out.append('\n').append(pad).append(PAD_TYPES[choice]).append(": 0;");
+            for (long at = from; at != to; ) {
+                long bits = Math.min(to - at, widths[anchor]);
+                out.append('\n').append(pad).append(PAD_TYPES[anchor]).append(": ").append(bits).append(';');
+                at += bits;
             }
-            start = boundary;
-        } else {
-            start = from;
-            if (boundary == from) {
-                choice = widths.length - 1;
-                while (choice > 0 && widths[choice] < to - from) {
-                    choice--;
-                }
-            }
+            return;
         }
-        int width = widths[choice];
-        while (start != to) {
-            long bits = Math.min(to - start, width);
-            out.append('\n').append(pad).append(PAD_TYPES[choice]).append(": ").append(bits).append(';');
-            start += bits;
+        long at = from;
+        if (boundary > from && boundary <= to) {
+            if ((boundary == to && roundUp(from, Math.max(1, nextAlign) * 8L) != boundary)
+                    || (boundary != to && to - boundary < widths[anchor])) {
+                out.append('\n').append(pad).append(PAD_TYPES[anchor]).append(": 0;");
+            }
+            at = boundary;
+        }
+        while (at < to) {
+            long gap = to - at;
+            int kind = gap > 32 && longBits > 32 ? 0 : gap > 16 ? 1 : gap > 8 ? 2 : 3;
+            int width = kind == 0 ? longBits : widths[kind];
+            long bits = gap % width == 0 ? width : gap % width;
+            out.append('\n').append(pad).append(PAD_TYPES[kind]).append(": ").append(bits).append(';');
+            at += bits;
         }
     }
 
@@ -548,7 +567,9 @@ public final class CHeaderWriter {
 
     /** Writes "TYPE NAME" in C declarator syntax (pointers, arrays, function pointers, qualifiers). */
     private void writeDeclaration(int id, String name, int level) {
-        Chain chain = new Chain();
+        Chain chain = depth < chains.length && chains[depth] != null ? chains[depth] : newChain();
+        chain.size = 0;
+        depth++;
         while (true) {
             chain.push(id);
             if (id == 0) {
@@ -565,7 +586,22 @@ public final class CHeaderWriter {
                 break;
             }
         }
-        writeChain(chain, name, level);
+        try {
+            writeChain(chain, name, level);
+        } finally {
+            depth--;
+        }
+    }
+
+    /** Declarations nest (function pointer parameters, inline structs): one reusable chain per depth. */
+    private Chain[] chains = new Chain[8];
+    private int depth;
+
+    private Chain newChain() {
+        if (depth >= chains.length) {
+            chains = Arrays.copyOf(chains, depth * 2);
+        }
+        return chains[depth] = new Chain();
     }
 
     private void writeQualifiers(Chain chain) {

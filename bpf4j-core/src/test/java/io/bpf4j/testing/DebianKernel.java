@@ -43,9 +43,15 @@ public final class DebianKernel {
         this.vmlinux = vmlinux;
     }
 
-    /** The unpacked kernel, downloading it on first use; skips the calling test when that cannot be done. */
+    /**
+     * The unpacked kernel, downloading it on first use; skips the calling test when that cannot be
+     * done (or fails it when BPF4J_REQUIRE_ALL=1, as for the other requirements).
+     */
     public static DebianKernel require() {
         DebianKernel k = get();
+        if (k == null && "1".equals(System.getenv("BPF4J_REQUIRE_ALL"))) {
+            throw new AssertionError("BPF4J_REQUIRE_ALL=1 but the Debian kernel package is unavailable: " + unavailable);
+        }
         Assumptions.assumeTrue(k != null, () -> "needs a Debian kernel package with module BTF: " + unavailable);
         return k;
     }
