@@ -35,10 +35,10 @@ class BtfCommandTest {
 
     @Test
     @Requires({Requirement.KERNEL_BTF, Requirement.BPFTOOL})
-    void defaultIsTheRawListingOfTheKernelOnStdout() {
+    void defaultIsTheKernelsVmlinuxHeaderOnStdout() {
         MainTest.Run r = MainTest.run("btf", "dump");
         assertEquals(0, r.code(), r.err());
-        assertSameText(Bpftool.run("btf", "dump", "file", KERNEL_BTF), r.out(), "raw dump");
+        assertSameText(Bpftool.run("btf", "dump", "file", KERNEL_BTF, "format", "c"), r.out(), "vmlinux.h");
     }
 
     @Test
