@@ -42,7 +42,7 @@ final class BtfCommand implements Runnable {
             "Example: bpf4j btf dump format c -o vmlinux.h"})
     static final class Dump implements Callable<Integer> {
         @Parameters(arity = "0..3", paramLabel = "[FILE] [format c|raw]",
-                description = "The BTF file (raw or ELF), then optionally 'format c' or 'format raw' (default raw).")
+                description = "The BTF file (raw or ELF), then optionally 'format c' (the default: a C header) or 'format raw'.")
         List<String> words = new ArrayList<>();
 
         @Option(names = {"--base", "-B", "--base-btf"}, paramLabel = "FILE",
@@ -55,7 +55,8 @@ final class BtfCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             Path file = KERNEL_BTF;
-            String format = "raw";
+            // C is the default: vmlinux.h is what users come for (bpftool defaults to raw).
+            String format = "c";
             List<String> w = new ArrayList<>(words);
             if (!w.isEmpty() && w.get(0).equals("file")) {
                 w.remove(0); // bpftool's spelling: "btf dump file FILE"
