@@ -59,6 +59,15 @@ struct nested {
     char flexible[];
 };
 
+#define __tag(x) __attribute__((btf_decl_tag(x)))
+#define __user_ptr __attribute__((btf_type_tag("user")))
+
+struct tagged {
+    int plain __tag("plain_member");
+    char __user_ptr *from_user;
+    const int __user_ptr *__user_ptr *nested_user;
+} __tag("tagged_struct");
+
 struct list {
     struct list *prev, *next;
     struct nested *(*pick)(struct list *, enum small_signed);
@@ -69,6 +78,7 @@ struct packed_header g_packed;
 struct aligned_block g_aligned;
 struct nested *g_nested;
 struct list g_list;
+struct tagged g_tagged;
 enum small_signed g_small = NEG_TWO;
 enum wide64 g_wide = W_HIGH;
 enum tiny g_tiny;
@@ -78,11 +88,16 @@ double g_double;
 _Bool g_flag;
 static int hidden_counter;
 
+static __attribute__((noinline)) __tag("helper_fn") int helper(int x __tag("arg_tag"))
+{
+    return x * 3;
+}
+
 SEC("socket")
 int kinds(void *ctx)
 {
     hidden_counter++;
-    return g_bits.a + g_packed.length + (int)g_aligned.value + g_config + hidden_counter;
+    return helper(g_bits.b) + g_bits.a + g_packed.length + (int)g_aligned.value + g_config + hidden_counter;
 }
 
 char LICENSE[] SEC("license") = "GPL";
