@@ -42,11 +42,7 @@ final class BtfCommand implements Runnable {
             "Example: bpf4j btf dump format c -o vmlinux.h"})
     static final class Dump implements Callable<Integer> {
         @Parameters(arity = "0..3", paramLabel = "[FILE] [format c|raw]",
-<<<<<<< HEAD
-                description = "The BTF file (raw or ELF), then optionally 'format c' (the default: vmlinux.h) or 'format raw' (bpftool's default listing).")
-=======
                 description = "The BTF file (raw or ELF), then optionally 'format c' (the default: a C header) or 'format raw'.")
->>>>>>> btf
         List<String> words = new ArrayList<>();
 
         @Option(names = {"--base", "-B", "--base-btf"}, paramLabel = "FILE",
@@ -59,10 +55,7 @@ final class BtfCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             Path file = KERNEL_BTF;
-<<<<<<< HEAD
-=======
             // C is the default: vmlinux.h is what users come for (bpftool defaults to raw).
->>>>>>> btf
             String format = "c";
             List<String> w = new ArrayList<>(words);
             if (!w.isEmpty() && w.get(0).equals("file")) {

@@ -35,12 +35,6 @@ class BtfCommandTest {
 
     @Test
     @Requires({Requirement.KERNEL_BTF, Requirement.BPFTOOL})
-<<<<<<< HEAD
-    void defaultIsTheKernelsVmlinuxHeaderOnStdout() {
-        MainTest.Run r = MainTest.run("btf", "dump");
-        assertEquals(0, r.code(), r.err());
-        assertSameText(Bpftool.run("btf", "dump", "file", KERNEL_BTF, "format", "c"), r.out(), "vmlinux.h");
-=======
     void defaultIsTheKernelsVmlinuxHOnStdout() {
         MainTest.Run r = MainTest.run("btf", "dump");
         assertEquals(0, r.code(), r.err());
@@ -53,7 +47,6 @@ class BtfCommandTest {
         MainTest.Run r = MainTest.run("btf", "dump", KERNEL_BTF, "format", "raw");
         assertEquals(0, r.code(), r.err());
         assertSameText(Bpftool.run("btf", "dump", "file", KERNEL_BTF), r.out(), "raw dump");
->>>>>>> btf
     }
 
     @Test
