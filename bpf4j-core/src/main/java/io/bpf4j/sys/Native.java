@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Each handle captures errno into a per-thread segment ({@link Scratch#errno}) instead of
  * allocating per call.
  */
+@SuppressWarnings("restricted") // this class is the sanctioned native boundary
 final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();

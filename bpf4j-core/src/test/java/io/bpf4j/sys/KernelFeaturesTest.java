@@ -95,6 +95,7 @@ class KernelFeaturesTest {
         assertTrue(KernelFeatures.helper(ProgType.XDP, Helpers.id("bpf_xdp_adjust_head").orElseThrow()));
     }
 
+    @SuppressWarnings("try")
     private static boolean kernelRefusesByName(ProgType type, int id, String name) {
         byte[] insns = io.bpf4j.asm.Instruction.encode(io.bpf4j.asm.Instruction.call(id),
                 io.bpf4j.asm.Instruction.mov64(0, 0), io.bpf4j.asm.Instruction.exit());
