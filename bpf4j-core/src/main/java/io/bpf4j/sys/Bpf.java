@@ -183,7 +183,8 @@ public final class Bpf {
     /**
      * BPF_MAP_LOOKUP_BATCH (or LOOKUP_AND_DELETE_BATCH when {@code delete}): reads up to {@code count}
      * elements into {@code keys} and {@code values}. {@code inBatch} is null for the first call, then
-     * the previous {@code outBatch}; both are opaque tokens of the map's key size (4 for arrays ok).
+     * the previous {@code outBatch}: opaque kernel tokens (a bucket index for hash maps, a key for
+     * arrays), so give them at least max(key size, 8) bytes. {@code done} says the map is exhausted.
      */
     public static BatchResult mapLookupBatch(Fd map, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
                                              MemorySegment values, int count, long elemFlags, boolean delete) {

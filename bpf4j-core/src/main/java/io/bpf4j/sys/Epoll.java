@@ -16,8 +16,8 @@ public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     /** struct epoll_event is packed on x86_64 (12 bytes: u32 events, u64 data) and 16 bytes elsewhere. */
-    private static final long EVENT_SIZE = Native.SYS_BPF == 321 ? 12 : 16;
-    private static final long DATA_OFFSET = Native.SYS_BPF == 321 ? 4 : 8;
+    private static final long EVENT_SIZE = Native.X86_64 ? 12 : 16;
+    private static final long DATA_OFFSET = Native.X86_64 ? 4 : 8;
 
     private final Fd fd;
     private final Arena arena = Arena.ofConfined();

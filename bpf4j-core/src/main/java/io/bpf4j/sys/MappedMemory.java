@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
  * buffer, a perf buffer. {@link #segment()} is valid until {@link #close()}, which unmaps it; any
  * access after that fails with IllegalStateException instead of touching unmapped memory.
  */
+@SuppressWarnings("restricted") // wraps the address mmap returned, with its real length
 public final class MappedMemory implements AutoCloseable {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;

@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Each handle captures errno into a per-thread segment ({@link Scratch#errno}) instead of
  * allocating per call.
  */
+@SuppressWarnings("restricted") // this class is the sanctioned native boundary
 final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
@@ -29,9 +30,12 @@ final class Native {
     static final long SYS_BPF;
     static final long SYS_PERF_EVENT_OPEN;
     static final long SYS_GETTID;
+    /** x86_64 packs some structs (epoll_event) that other architectures align naturally. */
+    static final boolean X86_64;
 
     static {
         String arch = System.getProperty("os.arch");
+        X86_64 = arch.equals("amd64") || arch.equals("x86_64");
         switch (arch) {
             case "amd64", "x86_64" -> {
                 SYS_BPF = 321;

@@ -32,6 +32,14 @@ public record ProgLoadAttr(ProgType type, byte[] insns, String license, String n
             throw new IllegalArgumentException("instructions must be a non-empty multiple of 8 bytes, got "
                     + insns.length);
         }
+        if (funcInfo != null && (funcInfoRecSize <= 0 || funcInfo.length % funcInfoRecSize != 0)) {
+            throw new IllegalArgumentException("func_info of " + funcInfo.length + " bytes is not a whole number of "
+                    + funcInfoRecSize + "-byte records");
+        }
+        if (lineInfo != null && (lineInfoRecSize <= 0 || lineInfo.length % lineInfoRecSize != 0)) {
+            throw new IllegalArgumentException("line_info of " + lineInfo.length + " bytes is not a whole number of "
+                    + lineInfoRecSize + "-byte records");
+        }
         license = license == null ? "" : license;
         name = name == null ? "" : name;
     }

@@ -148,6 +148,7 @@ class DisassemblerTest {
 
     @Test
     @Requires({Requirement.ROOT})
+    @SuppressWarnings("try")
     void verifierLogUsesTheSameNotation() {
         // r0 = skb->len is unknown to the verifier, so it walks both sides of the branch.
         List<Instruction> insns = List.of(Instruction.load(Opcodes.W, 0, 1, 0), Instruction.alu64(Opcodes.LSH, 0, 2),

@@ -58,6 +58,7 @@ class BpfProgTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void tooSmallExplicitLogIsReportedAsSuch() {
         byte[] insns = Instruction.encode(Instruction.mov64(0, 0), Instruction.exit());
         BpfException.LogTooSmall e = assertThrows(BpfException.LogTooSmall.class, () -> Bpf.progLoad(

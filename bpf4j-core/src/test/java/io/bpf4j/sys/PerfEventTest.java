@@ -53,6 +53,7 @@ class PerfEventTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void perfEventLinkIsSeenByBpftoolAndCountsRuns() throws Exception {
         long id = tracepointId("syscalls", "sys_enter_getpid");
         try (Fd prog = tracepointProgram("bpf4j_tp_link");
