@@ -5,12 +5,9 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.CHeaderWriter;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -77,20 +74,7 @@ public final class SourceBuild {
         }
         try {
             Btf btf = Btf.read(KERNEL_BTF);
-            Path dir = target.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, ".vmlinux", ".h.tmp");
-            try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    CHeaderWriter.write(btf, w);
-                }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicTextFile.write(target, out -> CHeaderWriter.write(btf, out));
         } catch (IOException e) {
             throw new Bpf4jException("cannot write " + target + ": " + e.getMessage(), e);
         }

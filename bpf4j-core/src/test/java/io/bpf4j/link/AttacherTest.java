@@ -5,15 +5,12 @@ import io.bpf4j.load.LoadException;
 import io.bpf4j.sys.Os;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.Syscalls;
 import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,16 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each kind: a real attach, a trigger from this process, and the count the program kept. */
 @Requires({Requirement.ROOT, Requirement.CLANG})
 class AttacherTest {
-    /** getppid(2) straight from libc: nothing else in the JVM calls it. */
-    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-
-    private static void getppid(int times) throws Throwable {
-        for (int i = 0; i < times; i++) {
-            int unused = (int) GETPPID.invokeExact();
-        }
-    }
-
     private static BpfObject open() throws Exception {
         BpfObject obj = BpfObject.open(TestPrograms.compile("attach_kinds.bpf.c"));
         obj.setGlobal("target_tgid", Integer.toString(Os.getpid()));
@@ -41,10 +28,10 @@ class AttacherTest {
     void tracepointCountsExactlyTheCallsMade() throws Throwable {
         try (BpfObject obj = open().load(); Link link = Attacher.attach(obj.program("on_tracepoint"))) {
             assertEquals("tracepoint syscalls/sys_enter_getppid", link.description());
-            getppid(5);
+            Syscalls.getppid(5);
             assertEquals(5L, obj.globalValue("tracepoint_hits"));
             link.close();
-            getppid(3);
+            Syscalls.getppid(3);
             assertEquals(5L, obj.globalValue("tracepoint_hits"), "nothing counted after detach");
         }
     }
@@ -55,7 +42,7 @@ class AttacherTest {
              Link raw = Attacher.attach(obj.program("on_raw_tp"));
              Link btf = Attacher.attach(obj.program("on_tp_btf"))) {
             assertTrue(raw.isBpfLink() && btf.isBpfLink());
-            getppid(10);
+            Syscalls.getppid(10);
             assertTrue((Long) obj.globalValue("raw_tp_hits") >= 10, "every syscall of this process counts: " + obj.globalValue("raw_tp_hits"));
             assertTrue((Long) obj.globalValue("tp_btf_hits") >= 10);
         }
@@ -67,7 +54,7 @@ class AttacherTest {
             String libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
                     .filter(l -> l.contains("libc.so")).map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
             try (Link link = Attacher.attach(obj.program("on_uprobe"), Optional.of(libc + ":getppid"))) {
-                getppid(4);
+                Syscalls.getppid(4);
                 assertEquals(4L, obj.globalValue("uprobe_hits"), link.description());
             }
         }

@@ -6,31 +6,25 @@ import io.bpf4j.sys.Os;
 import io.bpf4j.testing.Bpftool;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.Syscalls;
 import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A CO-RE program loaded and run for real: what it reads must be what /proc and bpftool say. */
 @Requires({Requirement.ROOT, Requirement.CLANG, Requirement.KERNEL_BTF, Requirement.BPFTOOL})
 class CoreLoadTest {
-    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-
     @Test
     void readsTheCallingTaskThroughCoRe() throws Throwable {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("core_reads.bpf.c"))) {
             obj.setGlobal("target_tgid", Integer.toString(Os.getpid())).load();
             try (Link l = Attacher.attach(obj.program("read_task"))) {
-                int ppid = (int) GETPPID.invokeExact();
+                int ppid = Syscalls.getppid(1);
                 assertEquals((long) Os.getpid(), ((Number) obj.globalValue("seen_tgid")).longValue());
                 assertEquals((long) ppid, ((Number) obj.globalValue("seen_parent_tgid")).longValue());
                 assertEquals((long) ppid, ((Number) obj.globalValue("flavoured_parent_tgid")).longValue());

@@ -6,16 +6,13 @@ import io.bpf4j.link.Attacher;
 import io.bpf4j.link.Link;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.Syscalls;
 import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,14 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** .kconfig and .ksyms externs get the running kernel's values: checked against /proc. */
 @Requires({Requirement.ROOT, Requirement.CLANG, Requirement.KERNEL_BTF})
 class ExternsTest {
-    private static final MethodHandle GETPPID = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("getppid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-
     @Test
     void kconfigExternsCarryTheRunningKernelsValues() throws Throwable {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("kconfig_ksyms.bpf.c")).load();
              Link l = Attacher.attach(obj.program("read_kconfig"))) {
-            int unused = (int) GETPPID.invokeExact();
+            Syscalls.getppid(1);
             assertEquals((long) KernelRelease.versionCode(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()),
                     obj.globalValue("seen_version"));
             long hz = KernelConfig.running().value("CONFIG_HZ").map(Long::parseLong).orElse(0L);
@@ -50,7 +44,7 @@ class ExternsTest {
             }
             obj.load();
             try (Link l = Attacher.attach(obj.program("read_ksym"))) {
-                int unused = (int) GETPPID.invokeExact();
+                Syscalls.getppid(1);
                 assertTrue(((Number) obj.globalValue("ksym_address")).longValue() != 0, "the ksym resolved to an address");
             }
         }
