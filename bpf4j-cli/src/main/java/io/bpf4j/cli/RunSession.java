@@ -93,6 +93,11 @@ final class RunSession implements AutoCloseable {
     /** Streams bpf_printk records to {@code sink} on a background thread. */
     void streamTrace(Consumer<TraceRecord> sink) {
         trace = TracePipe.open();
+        int kib = trace.expandBuffer();
+        if (kib > 0) {
+            System.err.println("bpf4j: the kernel's trace buffer was at its boot-time minimum; set it to " + kib
+                    + " KiB per CPU so bursts of bpf_printk lines are not lost");
+        }
         reader = Thread.ofPlatform().name("bpf4j-trace").daemon().start(() -> {
             try {
                 trace.stream(r -> {

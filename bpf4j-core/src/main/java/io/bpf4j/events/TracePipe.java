@@ -44,6 +44,27 @@ public final class TracePipe implements AutoCloseable {
         return new TracePipe(tracefs);
     }
 
+    /**
+     * Gives the trace buffer its full size when the kernel still runs it at the boot-time minimum
+     * (buffer_size_kb reads "7 (expanded: 1408)" until something traces): at 7 KiB per CPU a burst of
+     * bpf_printk lines overruns it and most are lost. Returns the new size in KiB, or -1 when nothing
+     * was changed.
+     */
+    public int expandBuffer() {
+        Path size = tracefs.resolve("buffer_size_kb");
+        try {
+            String text = Files.readString(size).strip();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(expanded: (\\d+)\\)").matcher(text);
+            if (!m.find()) {
+                return -1;
+            }
+            Files.writeString(size, m.group(1) + "\n", StandardOpenOption.WRITE);
+            return Integer.parseInt(m.group(1));
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     public Path path() {
         return tracefs.resolve("trace_pipe");
     }
