@@ -9,7 +9,6 @@ import io.bpf4j.toolchain.SourceBuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -39,7 +39,6 @@ final class RunSession implements AutoCloseable {
     private final Thread shutdownHook;
     private TracePipe trace;
     private Thread reader;
-    private boolean pinned;
     private boolean closed;
 
     private RunSession(BpfObject object) {
@@ -170,11 +169,6 @@ final class RunSession implements AutoCloseable {
                 l.pin(dir.resolve(l.program().name() + "_link"));
             }
         }
-        pinned = true;
-    }
-
-    boolean isPinned() {
-        return pinned;
     }
 
     private void onSignal() {

@@ -97,8 +97,4 @@ public final class KernelConfig {
         String v = values.get(option);
         return "y".equals(v) || "m".equals(v);
     }
-
-    public Map<String, String> all() {
-        return values;
-    }
 }

@@ -24,23 +24,17 @@ import java.util.OptionalInt;
  * plus what the spec reads from it: the DATASEC of each data section and the BTF-defined maps.
  *
  * @param btf       the parsed .BTF section
- * @param btfExt    the raw .BTF.ext section, empty when missing
  * @param ext       the parsed .BTF.ext, when present
  * @param sectionSizes  the size of every ELF section by name, to fix DATASEC sizes before upload
  * @param symbolOffsets section name to symbol name to the symbol's offset in it: clang leaves many
  *                      DATASEC variable offsets at 0, and the kernel checks them
  */
-public record ObjectBtf(Btf btf, byte[] btfExt, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets) {
+public record ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets) {
     public ObjectBtf {
-        btfExt = btfExt.clone();
         sectionSizes = Map.copyOf(sectionSizes);
         symbolOffsets = Map.copyOf(symbolOffsets);
     }
 
-    @Override
-    public byte[] btfExt() {
-        return btfExt.clone();
-    }
 
     static Optional<ObjectBtf> from(ElfFile elf, String origin) {
         if (elf.section(".BTF").isEmpty()) {
@@ -52,7 +46,6 @@ public record ObjectBtf(Btf btf, byte[] btfExt, Optional<BtfExt> ext, Map<String
         } catch (BtfFormatException e) {
             throw new SpecException(origin + ": its .BTF section is malformed: " + e.getMessage());
         }
-        byte[] ext = elf.section(".BTF.ext").map(elf::contents).orElse(new byte[0]);
         Map<String, Long> sizes = new HashMap<>();
         for (ElfSection s : elf.sections()) {
             sizes.putIfAbsent(s.name(), s.size());
@@ -72,7 +65,7 @@ public record ObjectBtf(Btf btf, byte[] btfExt, Optional<BtfExt> ext, Map<String
         } catch (BtfFormatException e) {
             throw new SpecException(origin + ": its .BTF.ext section is malformed: " + e.getMessage());
         }
-        return Optional.of(new ObjectBtf(btf, ext, parsedExt, sizes, offsets));
+        return Optional.of(new ObjectBtf(btf, parsedExt, sizes, offsets));
     }
 
     /** The id of the DATASEC describing a data section, 0 when there is none. */

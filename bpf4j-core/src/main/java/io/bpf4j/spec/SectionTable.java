@@ -174,11 +174,6 @@ public final class SectionTable {
         return section.startsWith("?") ? section.substring(1) : section;
     }
 
-    /** Every row, in match order (for docs, doctor and tests). */
-    public static List<SectionDef> rows() {
-        return List.copyOf(ROWS);
-    }
-
     /** The part after the first '/', or empty: where a {@code type+} section says to attach. */
     public static String extras(String section) {
         String name = stripNoAutoload(section);

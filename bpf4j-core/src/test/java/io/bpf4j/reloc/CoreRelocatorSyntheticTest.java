@@ -51,7 +51,7 @@ class CoreRelocatorSyntheticTest {
         local = ObjectReader.read(TestPrograms.compile("core_fake_local.bpf.c"));
         ObjectBtf ob = local.btf().orElseThrow();
         localBtf = ob.btf();
-        localExt = BtfExt.parse(ob.btfExt(), localBtf);
+        localExt = ob.ext().orElseThrow();
     }
 
     private static FunctionSpec function(String name) {

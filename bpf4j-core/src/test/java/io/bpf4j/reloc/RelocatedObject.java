@@ -52,7 +52,7 @@ record RelocatedObject(ObjectSpec spec, Map<String, Function> functions) {
     static RelocatedObject relocate(Path object, List<Btf> targets) throws Exception {
         ObjectSpec spec = ObjectReader.read(object);
         ObjectBtf ob = spec.btf().orElseThrow();
-        BtfExt ext = BtfExt.parse(ob.btfExt(), ob.btf());
+        BtfExt ext = ob.ext().orElseThrow();
         CoreRelocator relocator = new CoreRelocator(ob.btf(), targets);
         Map<String, Function> out = new LinkedHashMap<>();
         for (FunctionSpec f : spec.functions()) {
