@@ -5,6 +5,7 @@ import io.bpf4j.events.TracePipe;
 import io.bpf4j.events.TraceRecord;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.link.Link;
+import io.bpf4j.spec.AttachKind;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.load.GlobalVariable;
@@ -67,9 +68,14 @@ final class RunSession implements AutoCloseable {
                     Link l = Attacher.attach(p, target);
                     s.links.add(l);
                     out.println("bpf4j: attached " + p.name() + " to " + l.description());
+                    if (p.spec().def().orElseThrow().attachKind() == AttachKind.ITER) {
+                        // An iterator does its work when read: run it once and show what it wrote.
+                        System.out.print(Attacher.runIterator(l));
+                    }
                 } else if (p.spec().def().orElseThrow().attachKind().needsTarget()) {
                     throw new Bpf4jException("program " + p.name() + " (" + p.spec().section() + ") needs a target: add --attach "
-                            + p.name() + "=TARGET (an interface for xdp/tc, a cgroup directory for cgroup programs)");
+                            + p.name() + "=TARGET (an interface for xdp/tc, a cgroup directory for cgroup programs, "
+                            + "a software event such as cpu-clock:99 for perf_event)");
                 } else {
                     out.println("bpf4j: loaded " + p.name() + " (" + p.spec().section() + "), not attached: its section names no target");
                 }

@@ -55,6 +55,8 @@ public final class Attacher {
             case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
             case CGROUP -> cgroup(p, def, requireTarget(p, target, "a cgroup directory, e.g. --attach " + p.name() + "=/sys/fs/cgroup/mygroup"));
+            case PERF_EVENT -> PerfEvents.attach(p, requireTarget(p, target, "a software event, e.g. --attach " + p.name() + "=cpu-clock:99"));
+            case ITER -> iterator(p);
             case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
                     + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
             default -> throw new AttachException("program " + p.name() + " (" + spec.section() + "): attaching "
@@ -152,6 +154,19 @@ public final class Attacher {
                     + "only while it is loaded)", e);
         }
         return perfEventLink(p, event, (ret ? "kretprobe " : "kprobe ") + where);
+    }
+
+    /** An iterator link (iter/task, iter/bpf_map, ...): {@link #runIterator} runs it. */
+    static Link iterator(BpfProgram p) {
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, AttachType.TRACE_ITER, 0, null));
+        return new Link(p, "iterator " + p.spec().attachTarget(), link, List.of());
+    }
+
+    /** Runs an iterator once over everything it walks and returns what its program wrote (bpf_seq_printf). */
+    public static String runIterator(Link iterator) {
+        try (Fd reader = Bpf.iterCreate(iterator.fd())) {
+            return new String(io.bpf4j.sys.Os.readAll(reader), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     static int readInt(Path file) {

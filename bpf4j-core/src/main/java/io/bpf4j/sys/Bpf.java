@@ -648,6 +648,16 @@ public final class Bpf {
         return fdOrThrow(s, BpfCommand.ENABLE_STATS, BpfAttr.EnableStats.SIZE, "stats", "run-time statistics");
     }
 
+    /**
+     * BPF_ITER_CREATE: a readable fd that runs an iterator link's program, one read at a time; its
+     * output is what the program wrote with bpf_seq_printf / bpf_seq_write.
+     */
+    public static Fd iterCreate(Fd link) {
+        Native.Scratch s = Native.scratch();
+        s.attr(BpfAttr.IterCreate.SIZE).set(JAVA_INT, BpfAttr.IterCreate.LINK_FD, link.value());
+        return fdOrThrow(s, BpfCommand.ITER_CREATE, BpfAttr.IterCreate.SIZE, "iter", link + " (iterator)");
+    }
+
     /** BPF_LINK_CREATE. */
     public static Fd linkCreate(LinkCreateAttr a) {
         Native.Scratch s = Native.scratch();

@@ -194,6 +194,13 @@ final class BpfAttr {
     }
 
     /** {@code enable_stats}: BPF_ENABLE_STATS. */
+    /** {@code iter_create} of union bpf_attr: link_fd, flags. */
+    static final class IterCreate {
+        static final int LINK_FD = 0;
+        static final int FLAGS = 4;
+        static final int SIZE = 8;
+    }
+
     static final class EnableStats {
         static final int TYPE = 0;
         static final int SIZE = 4;

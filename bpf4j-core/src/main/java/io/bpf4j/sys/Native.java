@@ -73,6 +73,7 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT), -1);
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
 
     static final int F_DUPFD_CLOEXEC = 1030;
 
@@ -209,6 +210,14 @@ final class Native {
     static int open(Scratch s, MemorySegment path, int flags) {
         try {
             return (int) OPEN.invokeExact(s.errno, path, flags, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long read(Scratch s, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) READ.invokeExact(s.errno, fd, buf, count);
         } catch (Throwable t) {
             throw rethrow(t);
         }

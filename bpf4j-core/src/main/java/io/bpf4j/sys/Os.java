@@ -30,6 +30,32 @@ public final class Os {
         }
     }
 
+    /**
+     * Reads an fd to its end (read(2) until 0): what an iterator fd from BPF_ITER_CREATE produces,
+     * the program running once per read.
+     */
+    public static byte[] readAll(Fd fd) {
+        Native.Scratch s = Native.scratch();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (Arena arena = Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment buf = arena.allocate(1 << 16);
+            while (true) {
+                long n = Native.read(s, fd.value(), buf, buf.byteSize());
+                if (n < 0) {
+                    int errno = s.errno();
+                    if (errno == 4) { // EINTR: try again
+                        continue;
+                    }
+                    throw Failures.of("read", errno, fd.toString());
+                }
+                if (n == 0) {
+                    return out.toByteArray();
+                }
+                out.write(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 0, (int) n);
+            }
+        }
+    }
+
     /** getpid(2): a real system call on every invocation. */
     public static int getpid() {
         return Native.getpid();
