@@ -5,6 +5,7 @@
 __u64 xdp_packets = 0;
 __u64 tc_packets = 0;
 __u64 cgroup_packets = 0;
+__u64 socket_packets = 0;
 
 SEC("xdp")
 int count_xdp(struct xdp_md *ctx)
@@ -25,6 +26,13 @@ int count_cgroup(struct __sk_buff *skb)
 {
     __sync_fetch_and_add(&cgroup_packets, 1);
     return 1; /* allow */
+}
+
+SEC("socket")
+int count_socket(struct __sk_buff *skb)
+{
+    __sync_fetch_and_add(&socket_packets, 1);
+    return 0; /* keep nothing: the socket only counts */
 }
 
 char LICENSE[] SEC("license") = "GPL";

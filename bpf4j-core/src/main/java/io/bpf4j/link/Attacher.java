@@ -52,7 +52,8 @@ public final class Attacher {
             case TRACING, LSM -> tracing(p, def);
             case KPROBE, KSYSCALL -> kprobe(p, spec, where);
             case UPROBE -> Uprobes.attach(p, spec, where);
-            case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
+            case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0 (or eth0:skb, :drv, :hw for the mode)"));
+            case SOCKET_FILTER -> socketFilter(p, requireTarget(p, target, "an interface whose frames it filters, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
             case CGROUP -> cgroup(p, def, requireTarget(p, target, "a cgroup directory, e.g. --attach " + p.name() + "=/sys/fs/cgroup/mygroup"));
             case PERF_EVENT -> PerfEvents.attach(p, requireTarget(p, target, "a software event, e.g. --attach " + p.name() + "=cpu-clock:99"));
@@ -177,10 +178,37 @@ public final class Attacher {
         }
     }
 
-    static Link xdp(BpfProgram p, String iface) {
+    /** XDP_FLAGS_*_MODE of linux/if_link.h; no flag lets the kernel pick (native when the driver can). */
+    private static final java.util.Map<String, Integer> XDP_MODES = java.util.Map.of("skb", 1 << 1, "drv", 1 << 2, "hw", 1 << 3);
+
+    /** XDP on INTERFACE or INTERFACE:MODE (skb = generic, drv = native, hw = offloaded). */
+    static Link xdp(BpfProgram p, String target) {
+        int colon = target.lastIndexOf(':');
+        String iface = colon > 0 ? target.substring(0, colon) : target;
+        int flags = 0;
+        if (colon > 0) {
+            Integer mode = XDP_MODES.get(target.substring(colon + 1));
+            if (mode == null) {
+                throw new AttachException("program " + p.name() + ": XDP mode '" + target.substring(colon + 1)
+                        + "' is not one of skb (generic), drv (native), hw (offloaded)");
+            }
+            flags = mode;
+        }
         int ifindex = Interfaces.index(iface);
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), ifindex, AttachType.XDP, 0, null));
-        return new Link(p, "xdp on " + iface, link, List.of());
+        try {
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), ifindex, AttachType.XDP, flags, null));
+            return new Link(p, "xdp on " + iface + (colon > 0 ? " (" + target.substring(colon + 1) + " mode)" : ""), link, List.of());
+        } catch (BpfException.NotSupported | BpfException.InvalidArgument e) {
+            throw new AttachException("program " + p.name() + ": " + iface + " refuses XDP in "
+                    + (colon > 0 ? target.substring(colon + 1) : "the default") + " mode (" + e.getMessage()
+                    + "); try " + iface + ":skb, the generic mode every interface has", e);
+        }
+    }
+
+    /** A socket filter on an AF_PACKET socket bound to the interface: the program sees its every frame. */
+    static Link socketFilter(BpfProgram p, String iface) {
+        Fd sock = io.bpf4j.sys.PacketSocket.attach(p.fd(), Interfaces.index(iface));
+        return new Link(p, "packet socket on " + iface, null, List.of(sock));
     }
 
     static Link tcx(BpfProgram p, SectionDef def, String iface) {

@@ -51,7 +51,8 @@ class TargetedAttachTest {
 
     @Test
     void xdpAndTcCountPacketsOnTheirInterfaces() throws Exception {
-        try (BpfObject obj = BpfObject.open(TestPrograms.compile("targets.bpf.c")).autoload("count_cgroup", false).load();
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("targets.bpf.c")).autoload("count_cgroup", false)
+                .autoload("count_socket", false).load();
              Link xdp = Attacher.attach(obj.program("count_xdp"), Optional.of(B));
              Link tc = Attacher.attach(obj.program("count_tc"), Optional.of(A))) {
             assertEquals("xdp on " + B, xdp.description());
@@ -64,12 +65,27 @@ class TargetedAttachTest {
     }
 
     @Test
+    void xdpInGenericModeAndASocketFilterSeeTheSameFrames() throws Exception {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("targets.bpf.c")).autoload("count_cgroup", false).load();
+             Link xdp = Attacher.attach(obj.program("count_xdp"), Optional.of(B + ":skb"));
+             Link sock = Attacher.attach(obj.program("count_socket"), Optional.of(B))) {
+            assertEquals("xdp on " + B + " (skb mode)", xdp.description());
+            assertTrue(!sock.isBpfLink(), "a socket filter lives on its socket, not a BPF link");
+            send(4);
+            assertTrue(((Number) obj.globalValue("xdp_packets")).longValue() >= 4);
+            assertTrue(((Number) obj.globalValue("socket_packets")).longValue() >= 4, "the packet socket on " + B + " saw them");
+            AttachException mode = assertThrows(AttachException.class, () -> Attacher.attach(obj.program("count_xdp"), Optional.of(B + ":turbo")));
+            assertTrue(mode.getMessage().contains("skb (generic)"), mode.getMessage());
+        }
+    }
+
+    @Test
     void cgroupSkbCountsEgressOfItsCgroup() throws Exception {
         Path root = Mounts.current().cgroup2().orElseThrow(() -> new AssertionError("cgroup v2 is not mounted"));
         Path cg = root.resolve("bpf4j-test-" + ProcessHandle.current().pid());
         Files.createDirectories(cg);
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("targets.bpf.c"))
-                .autoload("count_xdp", false).autoload("count_tc", false).load();
+                .autoload("count_xdp", false).autoload("count_tc", false).autoload("count_socket", false).load();
              Link link = Attacher.attach(obj.program("count_cgroup"), Optional.of(cg.toString()))) {
             // A child shell joins the cgroup, then sends three datagrams through bash's /dev/udp.
             sh("bash -c 'echo $$ > " + cg.resolve("cgroup.procs") + " && for i in 1 2 3; do echo x > /dev/udp/ff02::1%" + A + "/9; done'");
