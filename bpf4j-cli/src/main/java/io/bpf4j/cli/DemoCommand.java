@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,8 +64,8 @@ final class DemoCommand implements Callable<Integer> {
                 for (int i = 0; i < runs; i++) {
                     RunSession.runCommand(List.of("/bin/true"));
                 }
-                session.drain();
-                session.drain();
+                // Each exit prints 1001 lines; give the reader time to catch up with the last ones.
+                session.await(Optional.of(Duration.ofSeconds(1)));
             }
             int programsAfter = Bpf.ids(ObjectKind.PROG).length;
             out.println("== 4. cleaned up: links detached, program and maps unloaded (kernel programs: "

@@ -8,11 +8,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What the verbs take as input: a BPF C source (compiled first, with a vmlinux.h generated when it
- * includes one) or an object file; and the NAME=VALUE settings of global variables.
+ * includes one) or an object file.
  */
 final class ObjectInput {
     private ObjectInput() {
@@ -59,16 +58,6 @@ final class ObjectInput {
         }
     }
 
-    /** Applies --set NAME=VALUE before load. */
-    static void applySettings(BpfObject obj, List<String> settings) {
-        for (String s : settings) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new Bpf4jException("--set " + s + ": expected NAME=VALUE, e.g. --set limit=10");
-            }
-            obj.setGlobal(s.substring(0, eq), s.substring(eq + 1));
-        }
-    }
 
     static BpfObject open(Path object) {
         try {

@@ -13,6 +13,7 @@ import io.bpf4j.sys.ObjectKind;
 import io.bpf4j.sys.ProgInfo;
 import io.bpf4j.sys.ProgType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -165,8 +166,8 @@ final class ProgCommand implements Runnable {
         @Option(names = "--autoattach", description = "Attach programs whose section names say where, and pin their links.")
         boolean autoattach;
 
-        @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load.")
-        List<String> settings = new ArrayList<>();
+        @Mixin
+        LoadOptions loading = new LoadOptions();
 
         @Override
         public Integer call() throws Exception {
@@ -179,8 +180,8 @@ final class ProgCommand implements Runnable {
             Path build = ObjectInput.isSource(file) ? ObjectInput.tempBuildDir() : null;
             List<Link> links = new ArrayList<>();
             try (BpfObject obj = ObjectInput.open(ObjectInput.object(file, build, System.err))) {
-                ObjectInput.applySettings(obj, settings);
-                obj.load();
+                loading.applySettings(obj);
+                loading.load(obj::load);
                 Files.createDirectories(pinDir);
                 try {
                     for (BpfProgram p : obj.programs()) {

@@ -3,6 +3,7 @@ package io.bpf4j.cli;
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.load.BpfObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,8 +29,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "A command to run after attaching (after --), to trigger the probes.")
     List<String> command = new ArrayList<>();
 
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load.")
-    List<String> settings = new ArrayList<>();
+    @Mixin
+    LoadOptions loading = new LoadOptions();
 
     @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET (interface, cgroup, binary:symbol).")
     List<String> attach = new ArrayList<>();
@@ -49,9 +50,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs and links under DIR (on bpffs) so they stay after exit.")
     Path pinDir;
 
-    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
-    boolean verbose;
-
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -61,8 +59,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             Path object = ObjectInput.object(file, build == null ? file.toAbsolutePath().getParent() : build, System.err);
             BpfObject obj = ObjectInput.open(object);
-            ObjectInput.applySettings(obj, settings);
-            try (RunSession session = Verbose.load(() -> RunSession.start(obj, targets, System.err), verbose)) {
+            loading.applySettings(obj);
+            try (RunSession session = loading.load(() -> RunSession.start(obj, targets, System.err))) {
                 if (!noTrace) {
                     session.streamTrace(r -> out.println(RunSession.format(r)));
                 }

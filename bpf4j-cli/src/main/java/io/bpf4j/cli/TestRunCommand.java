@@ -8,14 +8,13 @@ import io.bpf4j.sys.BpfException;
 import io.bpf4j.sys.ProgType;
 import io.bpf4j.sys.TestRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -34,8 +33,8 @@ final class TestRunCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "PROG", description = "The program to run (default: the first one).")
     String program;
 
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load.")
-    List<String> settings = new ArrayList<>();
+    @Mixin
+    LoadOptions loading = new LoadOptions();
 
     @Option(names = "--repeat", description = "Run N times; the duration is the kernel's average per run.", defaultValue = "1")
     int repeat;
@@ -46,9 +45,6 @@ final class TestRunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object: program, retval, duration_ns, globals.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
-    boolean verbose;
-
     @Override
     public Integer call() {
         if (repeat < 1 || dataSize < 14) {
@@ -56,7 +52,7 @@ final class TestRunCommand implements Callable<Integer> {
         }
         Path build = ObjectInput.isSource(file) ? ObjectInput.tempBuildDir() : null;
         try (BpfObject obj = ObjectInput.open(ObjectInput.object(file, build, System.err))) {
-            ObjectInput.applySettings(obj, settings);
+            loading.applySettings(obj);
             String name = program != null ? program : obj.spec().programs().stream().filter(p -> p.autoload())
                     .findFirst().orElseThrow(() -> new Bpf4jException(file + " has no program to run")).name();
             if (obj.spec().program(name).isEmpty()) {
@@ -65,7 +61,7 @@ final class TestRunCommand implements Callable<Integer> {
             }
             // Load only the program to run, so one section this kernel cannot take does not stop the others.
             obj.spec().programs().forEach(p -> obj.autoload(p.name(), p.name().equals(name)));
-            Verbose.load(obj::load, verbose);
+            loading.load(obj::load);
             BpfProgram prog = obj.program(name);
             TestRun.Result r = run(prog);
             Map<String, Object> globals = new LinkedHashMap<>();

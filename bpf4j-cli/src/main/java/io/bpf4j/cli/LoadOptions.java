@@ -1,0 +1,41 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.Bpf4jException;
+import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.VerifierRejection;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options of every verb that loads an object: globals set before load, and the verifier log on failure. */
+final class LoadOptions {
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load (e.g. --set limit=10).")
+    List<String> settings = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
+    boolean verbose;
+
+    /** Applies --set NAME=VALUE, type-checked against the variable's BTF type. */
+    void applySettings(BpfObject obj) {
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new Bpf4jException("--set " + s + ": expected NAME=VALUE, e.g. --set limit=10");
+            }
+            obj.setGlobal(s.substring(0, eq), s.substring(eq + 1));
+        }
+    }
+
+    /** Runs a load step; with --verbose a verifier rejection prints the whole log before its message. */
+    <T> T load(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (VerifierRejection e) {
+            if (verbose) {
+                System.err.println(e.log());
+            }
+            throw e;
+        }
+    }
+}
