@@ -17,7 +17,8 @@ import java.util.Map;
  * Prepares an object's .BTF for BPF_BTF_LOAD and uploads it. clang leaves every DATASEC's size at 0
  * and some variable offsets at 0; the kernel checks both, so they are filled in from the ELF section
  * sizes and symbols, in place in a copy of the raw bytes: string offsets stay valid, which the
- * func_info and line_info records sent with each program rely on.
+ * func_info and line_info records sent with each program rely on. Kinds the kernel lacks are
+ * rewritten by {@link BtfSanitizer}.
  */
 final class ObjectBtfUpload {
         private static final int HEADER_STR_OFF = 16;
@@ -27,6 +28,11 @@ final class ObjectBtfUpload {
     private final Map<String, Integer> stringOffsets = new HashMap<>();
 
     ObjectBtfUpload(ObjectBtf objectBtf) {
+        this(objectBtf, BtfSanitizer.missingOnThisKernel(objectBtf.btf()));
+    }
+
+    /** With {@code missingKinds}: the BTF kinds to rewrite for a kernel that lacks them. */
+    ObjectBtfUpload(ObjectBtf objectBtf, java.util.Set<io.bpf4j.btf.BtfKind> missingKinds) {
         Btf btf = objectBtf.btf();
         this.raw = btf.rawBytes();
         ByteBuffer b = ByteBuffer.wrap(raw).order(btf.byteOrder());
@@ -58,6 +64,7 @@ final class ObjectBtfUpload {
                 }
             }
         }
+        BtfSanitizer.sanitize(b, btf, missingKinds);
         indexStrings(b);
     }
 
