@@ -101,6 +101,58 @@ public final class BpfMap implements AutoCloseable {
         return out;
     }
 
+    /** One key and its value, as {@link #entries()} returns them. */
+    public record Entry(byte[] key, byte[] value) {
+    }
+
+    /** How many elements one BPF_MAP_LOOKUP_BATCH call asks for. */
+    private static final int BATCH = 256;
+
+    /**
+     * Every key with its value: with BPF_MAP_LOOKUP_BATCH (a few syscalls for the whole map) where the
+     * kernel and the map type have it, else key by key (two syscalls per element).
+     */
+    public List<Entry> entries() {
+        try {
+            return batchEntries();
+        } catch (io.bpf4j.sys.BpfException.InvalidArgument | io.bpf4j.sys.BpfException.NotSupported e) {
+            List<Entry> out = new ArrayList<>();
+            for (byte[] k : keys()) {
+                lookup(k).ifPresent(v -> out.add(new Entry(k, v)));
+            }
+            return out;
+        }
+    }
+
+    private List<Entry> batchEntries() {
+        int keySize = spec.keySize();
+        int valueSize = valueBufferSize();
+        List<Entry> out = new ArrayList<>();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment keys = arena.allocate((long) keySize * BATCH, 8);
+            MemorySegment values = arena.allocate((long) valueSize * BATCH, 8);
+            // The batch tokens are opaque to user space: a bucket index or a key, so the larger of the two.
+            long tokenSize = Math.max(8, keySize);
+            MemorySegment in = null;
+            MemorySegment outToken = arena.allocate(tokenSize, 8);
+            MemorySegment spare = arena.allocate(tokenSize, 8);
+            while (true) {
+                Bpf.BatchResult r = Bpf.mapLookupBatch(fd, in, outToken, keys, values, BATCH, 0, false);
+                for (int i = 0; i < r.count(); i++) {
+                    out.add(new Entry(keys.asSlice((long) i * keySize, keySize).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            values.asSlice((long) i * valueSize, valueSize).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+                }
+                if (r.done()) {
+                    return out;
+                }
+                MemorySegment t = spare;
+                spare = outToken;
+                outToken = t;
+                in = spare;
+            }
+        }
+    }
+
     /** The mmapped contents of a global-data map (its single value), when it was mapped. */
     public Optional<MemorySegment> memory() {
         return Optional.ofNullable(mapped).map(MappedMemory::segment);

@@ -14,6 +14,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Requires({Requirement.ROOT, Requirement.CLANG, Requirement.BPFTOOL})
 class BpfObjectTest {
+    /** Maps pinned by name go here, not into /sys/fs/bpf itself, and go away after each test. */
+    private final java.nio.file.Path pins = java.nio.file.Path.of("/sys/fs/bpf", "bpf4j-test-" + ProcessHandle.current().pid());
+
+    @org.junit.jupiter.api.BeforeEach
+    void pinDirectory() throws Exception {
+        java.nio.file.Files.createDirectories(pins);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void removePins() throws Exception {
+        try (var s = java.nio.file.Files.list(pins)) {
+            for (var p : s.toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        java.nio.file.Files.delete(pins);
+    }
+
     private static byte[] packet() {
         byte[] p = new byte[64];
         p[12] = 0x08; // an IPv4 ethertype, so the skb looks like a real frame
@@ -39,7 +57,7 @@ class BpfObjectTest {
 
     @Test
     void readOnlyGlobalsAreSetBeforeLoad() throws Exception {
-        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c"))) {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).pinDirectory(pins)) {
             obj.setGlobal("limit", "40");
             obj.load();
             // add_static(1, 2) + limit: second() returns it when the outer map slot 0 is empty.
@@ -60,6 +78,28 @@ class BpfObjectTest {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("legacy_maps.bpf.c")).load()) {
             obj.program("legacy_user").testRun(TestRun.ofData(packet()));
             assertEquals(1, obj.map("legacy_counts").keys().size());
+        }
+    }
+
+    @Test
+    void entriesInBatchesMatchBpftool() throws Exception {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).pinDirectory(pins).load()) {
+            BpfMap hashed = obj.map("hashed");
+            assertTrue(java.nio.file.Files.exists(pins.resolve("hashed")), "pinning = LIBBPF_PIN_BY_NAME pinned it");
+            for (long k = 1; k <= 128; k++) {
+                byte[] key = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(k).array();
+                byte[] value = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) k).putInt(0).putLong(k * 10).array();
+                hashed.update(key, value, io.bpf4j.sys.Bpf.ANY);
+            }
+            java.util.List<BpfMap.Entry> entries = hashed.entries();
+            assertEquals(128, entries.size());
+            // bpftool -j prints each element's raw key and, with BTF, a "formatted" copy of it.
+            String dump = Bpftool.run("-j", "map", "dump", "id", Integer.toString(hashed.info().id()));
+            assertEquals(128, dump.split("\"formatted\"").length - 1, "bpftool sees the same 128 elements");
+            for (BpfMap.Entry e : entries) {
+                long k = java.nio.ByteBuffer.wrap(e.key()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                assertEquals(k * 10, java.nio.ByteBuffer.wrap(e.value()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8));
+            }
         }
     }
 

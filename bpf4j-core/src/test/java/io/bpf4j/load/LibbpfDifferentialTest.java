@@ -59,7 +59,12 @@ class LibbpfDifferentialTest {
                 }
             }
         } finally {
-            Bpftool.tryRun("prog", "detach", "pinned", pins.toString());
+            // libbpf pins maps marked LIBBPF_PIN_BY_NAME under /sys/fs/bpf: remove what it left.
+            for (io.bpf4j.spec.MapSpec m : io.bpf4j.spec.ObjectReader.read(obj).maps()) {
+                if (m.pinning() == io.bpf4j.spec.MapSpec.Pinning.BY_NAME) {
+                    Files.deleteIfExists(bpffs.resolve(m.name()));
+                }
+            }
             if (Files.isDirectory(pins)) {
                 try (Stream<Path> s = Files.list(pins)) {
                     for (Path p : s.toList()) {
@@ -70,7 +75,8 @@ class LibbpfDifferentialTest {
             }
         }
         assertFalse(libbpf.isEmpty(), "libbpf loaded programs from " + source);
-        try (BpfObject o = BpfObject.open(obj).load()) {
+        Path ownPins = Files.createDirectories(bpffs.resolve("bpf4j-diff-own-" + ProcessHandle.current().pid()));
+        try (BpfObject o = BpfObject.open(obj).pinDirectory(ownPins).load()) {
             for (BpfProgram p : o.programs()) {
                 ProgInfo info = Bpf.progInfo(p.fd(), true);
                 byte[] theirs = libbpf.get(info.name());
@@ -79,6 +85,13 @@ class LibbpfDifferentialTest {
             }
             assertEquals(new java.util.TreeSet<>(libbpf.keySet()),
                     new java.util.TreeSet<>(o.programs().stream().map(p -> p.info().name()).toList()), "the same programs loaded");
+        } finally {
+            try (Stream<Path> left = Files.list(ownPins)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(ownPins);
         }
     }
 
