@@ -84,7 +84,7 @@ final class TestRunCommand implements Callable<Integer> {
         TestRun run = (data == null ? new TestRun(null, 0, null, 0, 1, 0, 0) : TestRun.ofData(data)).withRepeat(repeat);
         try {
             return prog.testRun(run);
-        } catch (BpfException.NotSupported | BpfException.InvalidArgument e) {
+        } catch (BpfException.NotSupported | BpfException.InvalidArgument | BpfException.BadAddress e) {
             throw new Bpf4jException("program " + prog.name() + " (" + prog.type().name().toLowerCase(java.util.Locale.ROOT)
                     + ") cannot be run with BPF_PROG_TEST_RUN on this kernel: " + e.getMessage()
                     + ". Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), raw_tp, "

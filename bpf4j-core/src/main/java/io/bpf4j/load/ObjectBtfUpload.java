@@ -1,6 +1,7 @@
 package io.bpf4j.load;
 
 import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.spec.ObjectBtf;
 import io.bpf4j.sys.Bpf;
@@ -21,7 +22,9 @@ import java.util.Map;
  * rewritten by {@link BtfSanitizer}.
  */
 final class ObjectBtfUpload {
-        private static final int HEADER_STR_OFF = 16;
+    private static final int HEADER_TYPE_OFF = 8;
+    private static final int HEADER_TYPE_LEN = 12;
+    private static final int HEADER_STR_OFF = 16;
     private static final int HEADER_STR_LEN = 20;
 
     private final byte[] raw;
@@ -34,8 +37,10 @@ final class ObjectBtfUpload {
     /** With {@code missingKinds}: the BTF kinds to rewrite for a kernel that lacks them. */
     ObjectBtfUpload(ObjectBtf objectBtf, java.util.Set<io.bpf4j.btf.BtfKind> missingKinds) {
         Btf btf = objectBtf.btf();
-        this.raw = btf.rawBytes();
-        ByteBuffer b = ByteBuffer.wrap(raw).order(btf.byteOrder());
+        byte[] bytes = btf.rawBytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(btf.byteOrder());
+        int kfuncVar = btf.typeCount(); // the id the stand-in VAR for kfuncs gets, when needed
+        boolean kfuncs = false;
         for (int id = btf.firstId(); id < btf.typeCount(); id++) {
             if (btf.type(id) instanceof BtfType.Var v && v.linkage() == BtfType.Linkage.EXTERN) {
                 // The kernel takes static and global variables only: an extern becomes a global one.
@@ -45,6 +50,27 @@ final class ObjectBtfUpload {
                 int at = btf.offsetOf(id);
                 Long size = objectBtf.sectionSizes().get(d.name());
                 Map<String, Long> offsets = objectBtf.symbolOffsets().getOrDefault(d.name(), Map.of());
+                if (size == null && d.vars().stream().anyMatch(v -> btf.type(v.type()) instanceof BtfType.Func)) {
+                    // kfuncs in .ksyms: the kernel takes only VARs in a DATASEC, so each FUNC entry points at
+                    // one 4-byte stand-in VAR appended below, and the entries are laid out one after another.
+                    kfuncs = true;
+                    long at4 = 0;
+                    for (int i = 0; i < d.vars().size(); i++) {
+                        int entry = at + 12 + 12 * i;
+                        int type = d.vars().get(i).type();
+                        long vsize = btf.type(type) instanceof BtfType.Func ? 4 : Math.max(1, btf.sizeOf(type));
+                        int align = btf.type(type) instanceof BtfType.Func ? 4 : Math.max(1, btf.alignOf(type));
+                        at4 = (at4 + align - 1) / align * align;
+                        if (btf.type(type) instanceof BtfType.Func) {
+                            b.putInt(entry, kfuncVar);
+                        }
+                        b.putInt(entry + 4, (int) at4);
+                        b.putInt(entry + 8, (int) vsize);
+                        at4 += vsize;
+                    }
+                    b.putInt(at + 8, (int) Math.max(at4, 1));
+                    continue;
+                }
                 if (size == null) {
                     // Externs (.kconfig, .ksyms) have no section: lay them out as the loader's map does.
                     offsets = Kconfig.layout(btf, id);
@@ -65,7 +91,40 @@ final class ObjectBtfUpload {
             }
         }
         BtfSanitizer.sanitize(b, btf, missingKinds);
-        indexStrings(b);
+        this.raw = kfuncs ? withStandInVar(bytes, b, btf) : bytes;
+        indexStrings(ByteBuffer.wrap(raw).order(btf.byteOrder()));
+    }
+
+    /**
+     * Appends {@code VAR int <first kfunc's name>} after the last type (so no id moves) and shifts the
+     * string section by its 16 bytes.
+     */
+    private static byte[] withStandInVar(byte[] bytes, ByteBuffer b, Btf btf) {
+        int intType = 0;
+        int nameOff = 0;
+        for (int id = btf.firstId(); id < btf.typeCount(); id++) {
+            BtfType t = btf.type(id);
+            if (intType == 0 && t instanceof BtfType.Int i && i.size() == 4) {
+                intType = id;
+            }
+            if (nameOff == 0 && t instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.EXTERN) {
+                nameOff = b.getInt(btf.offsetOf(id));
+            }
+        }
+        if (intType == 0) {
+            throw new LoadException("the object calls kfuncs but its BTF has no 4-byte int to describe them to the kernel");
+        }
+        int hdrLen = b.getInt(4);
+        int typeEnd = hdrLen + b.getInt(HEADER_TYPE_OFF) + b.getInt(HEADER_TYPE_LEN);
+        byte[] out = new byte[bytes.length + 16];
+        System.arraycopy(bytes, 0, out, 0, typeEnd);
+        ByteBuffer var = ByteBuffer.wrap(out, typeEnd, 16).order(b.order());
+        var.putInt(nameOff).putInt(BtfKind.VAR.code() << 24).putInt(intType).putInt(1); // linkage: global
+        System.arraycopy(bytes, typeEnd, out, typeEnd + 16, bytes.length - typeEnd);
+        ByteBuffer header = ByteBuffer.wrap(out).order(b.order());
+        header.putInt(HEADER_TYPE_LEN, header.getInt(HEADER_TYPE_LEN) + 16);
+        header.putInt(HEADER_STR_OFF, header.getInt(HEADER_STR_OFF) + 16);
+        return out;
     }
 
     /** Maps every string of the string section to its offset, for line_info records. */

@@ -37,6 +37,8 @@ final class ProgramLoader {
     private static final int PSEUDO_MAP_FD = 1;
     private static final int PSEUDO_MAP_VALUE = 2;
     private static final int PSEUDO_BTF_ID = 3;
+    /** src_reg of a call to a kernel function by BTF id (BPF_PSEUDO_KFUNC_CALL). */
+    private static final int PSEUDO_KFUNC_CALL = 2;
     private static final int FUNC_INFO_SIZE = 8;
     private static final int LINE_INFO_SIZE = 16;
     /** How many lines of the verifier log an error shows; --verbose shows all of it. */
@@ -153,18 +155,25 @@ final class ProgramLoader {
         buf.putInt((at + 1) * 8 + 4, (int) offset);
     }
 
-    /** A .ksyms variable: its address comes from the kernel's BTF id of the variable. */
+    /**
+     * A .ksyms extern: a kernel variable (a 64-bit load, BPF_PSEUDO_BTF_ID) or a kernel function called
+     * as a kfunc (a call, BPF_PSEUDO_KFUNC_CALL), both named by their id in the kernel's BTF.
+     */
     private static void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, String name) {
         int opcode = insns[at * 8] & 0xff;
-        if (opcode != 0x18) {
-            throw new LoadException("program " + program.name() + " calls kernel function " + name
-                    + " (a kfunc); bpf4j does not resolve kfunc calls yet");
-        }
         Btf vmlinux = KernelBtf.vmlinux();
-        OptionalInt id = vmlinux.findId(name, BtfKind.VAR);
+        boolean call = opcode == 0x85;
+        OptionalInt id = vmlinux.findId(name, call ? BtfKind.FUNC : BtfKind.VAR);
         if (id.isEmpty()) {
-            throw new LoadException("program " + program.name() + " uses extern " + name
-                    + ", which is neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux");
+            throw new LoadException("program " + program.name() + " uses extern " + name + ", which is "
+                    + (call ? "not a kernel function (kfunc) in /sys/kernel/btf/vmlinux; check the name and the kernel version"
+                            : "neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux"));
+        }
+        if (call) {
+            ProgramLinker.setSrcReg(insns, at, PSEUDO_KFUNC_CALL);
+            buf.putShort(at * 8 + 2, (short) 0); // off 0: the function is in vmlinux, not a module
+            buf.putInt(at * 8 + 4, id.getAsInt());
+            return;
         }
         ProgramLinker.setSrcReg(insns, at, PSEUDO_BTF_ID);
         buf.putInt(at * 8 + 4, id.getAsInt());

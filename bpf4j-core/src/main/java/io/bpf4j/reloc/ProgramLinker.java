@@ -108,15 +108,11 @@ public final class ProgramLinker {
         List<CallSite> out = new ArrayList<>();
         Set<Integer> relocated = new HashSet<>();
         for (Relocation r : f.relocations()) {
+            // Any relocated call is spoken for: a kfunc call (an extern) is resolved by the loader.
+            relocated.add(r.insnIndex());
             switch (r.target()) {
-                case Relocation.CallReference c -> {
-                    out.add(new CallSite(r.insnIndex(), c.sectionIndex(), c.byteOffset(), false));
-                    relocated.add(r.insnIndex());
-                }
-                case Relocation.FunctionAddress a -> {
-                    out.add(new CallSite(r.insnIndex(), a.sectionIndex(), a.byteOffset(), true));
-                    relocated.add(r.insnIndex());
-                }
+                case Relocation.CallReference c -> out.add(new CallSite(r.insnIndex(), c.sectionIndex(), c.byteOffset(), false));
+                case Relocation.FunctionAddress a -> out.add(new CallSite(r.insnIndex(), a.sectionIndex(), a.byteOffset(), true));
                 default -> {
                 }
             }

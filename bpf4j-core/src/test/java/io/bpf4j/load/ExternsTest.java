@@ -49,4 +49,16 @@ class ExternsTest {
             }
         }
     }
+
+    /** bpf_task_from_pid(our pid)->pid must be our pid: the kfunc really ran. */
+    @Test
+    void kfuncCallsResolveAgainstTheKernel() throws Exception {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("kfuncs.bpf.c"))) {
+            obj.setGlobal("target_tgid", Integer.toString(io.bpf4j.sys.Os.getpid())).load();
+            try (Link l = Attacher.attach(obj.program("use_kfunc"))) {
+                Syscalls.getppid(1);
+                assertEquals((long) io.bpf4j.sys.Os.getpid(), ((Number) obj.globalValue("found_pid")).longValue());
+            }
+        }
+    }
 }
