@@ -86,9 +86,9 @@ final class TestRunCommand implements Callable<Integer> {
             return prog.testRun(run);
         } catch (BpfException.NotSupported | BpfException.InvalidArgument | BpfException.BadAddress e) {
             throw new Bpf4jException("program " + prog.name() + " (" + prog.type().name().toLowerCase(java.util.Locale.ROOT)
-                    + ") cannot be run with BPF_PROG_TEST_RUN on this kernel: " + e.getMessage()
-                    + ". Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), raw_tp, "
-                    + "tp_btf/fentry/fexit (tracing), sk_lookup and syscall programs; attach other kinds with 'bpf4j run'", e);
+                    + ", section " + prog.spec().section() + ") cannot be run with BPF_PROG_TEST_RUN on this kernel (it answered "
+                    + e.errno() + "). Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), "
+                    + "raw_tp, fentry/fexit/fmod_ret, sk_lookup and syscall programs; attach other kinds with 'bpf4j run'", e);
         }
     }
 
