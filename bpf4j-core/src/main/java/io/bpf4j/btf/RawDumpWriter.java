@@ -86,8 +86,12 @@ public final class RawDumpWriter {
                 for (BtfType.VarSecinfo v : d.vars()) {
                     sb.append("\n\ttype_id=").append(u(v.type())).append(" offset=").append(u(v.offset()))
                             .append(" size=").append(u(v.size()));
-                    if (btf.type(v.type()) instanceof BtfType.Var var) {
-                        sb.append(" (VAR '").append(name(var.name())).append("')");
+                    // bpftool names the entry's kind and name: VARs, and the FUNCs of kfuncs in .ksyms.
+                    switch (btf.type(v.type())) {
+                        case BtfType.Var var -> sb.append(" (VAR '").append(name(var.name())).append("')");
+                        case BtfType.Func fn -> sb.append(" (FUNC '").append(name(fn.name())).append("')");
+                        default -> {
+                        }
                     }
                 }
             }
