@@ -2,6 +2,7 @@ package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.events.TraceRecord;
+import io.bpf4j.link.Attacher;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.ObjectKind;
@@ -47,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("   wrote " + built.vmlinuxHeader() + " from /sys/kernel/btf/vmlinux (" + Files.size(built.vmlinuxHeader()) / 1024 + " KiB)");
             out.println("   compiled " + built.object() + " with clang -g -O2 -target bpf");
 
-            boolean kprobes = Files.exists(Path.of("/sys/bus/event_source/devices/kprobe"));
+            boolean kprobes = Attacher.kprobesAvailable();
             BpfObject obj = ObjectInput.open(built.object());
             obj.autoload("bpf_prog", kprobes).autoload("bpf_prog_tp", !kprobes);
             out.println("== 2. load and attach");

@@ -90,13 +90,23 @@ final class ProgCommand implements Runnable {
 
         /** load_time is nanoseconds since boot: turn it into wall-clock time via /proc/uptime. */
         static String loadedAt(long sinceBootNs) {
+            long boot = BOOT_MILLIS;
+            if (boot < 0) {
+                return sinceBootNs + "ns after boot";
+            }
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochMilli(boot + sinceBootNs / 1_000_000)
+                    .atZone(ZoneId.systemDefault()).withNano(0));
+        }
+
+        /** Wall-clock time of boot (now minus /proc/uptime), read once per command; -1 when unknown. */
+        private static final long BOOT_MILLIS = bootMillis();
+
+        private static long bootMillis() {
             try {
                 double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
-                long bootMillis = System.currentTimeMillis() - (long) (uptime * 1000);
-                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochMilli(bootMillis + sinceBootNs / 1_000_000)
-                        .atZone(ZoneId.systemDefault()).withNano(0));
+                return System.currentTimeMillis() - (long) (uptime * 1000);
             } catch (IOException | RuntimeException e) {
-                return sinceBootNs + "ns after boot";
+                return -1;
             }
         }
 

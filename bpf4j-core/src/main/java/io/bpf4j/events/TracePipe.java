@@ -35,9 +35,7 @@ public final class TracePipe implements AutoCloseable {
 
     /** The trace pipe of the mounted tracefs, or an error that says how to mount it. */
     public static TracePipe open() {
-        Path tracefs = Mounts.current().tracefs().orElseThrow(() -> new Bpf4jException(
-                "tracefs is not mounted, so bpf_printk output cannot be read: as root run "
-                        + "'mount -t tracefs nodev /sys/kernel/tracing' (./bpf4j does this itself when run as root)"));
+        Path tracefs = Mounts.requireTracefs("bpf_printk output cannot be read");
         if (!Files.isReadable(tracefs.resolve("trace_pipe"))) {
             throw new Bpf4jException(tracefs.resolve("trace_pipe") + " is not readable: run as root");
         }

@@ -87,7 +87,7 @@ public final class Doctor {
         Optional<Path> t = mounts.tracefs();
         return t.map(p -> Check.ok("tracefs", "mounted at " + p))
                 .orElseGet(() -> Check.warn("tracefs", "not mounted (bpf_printk output and tracepoint ids live there)",
-                        "mount -t tracefs nodev /sys/kernel/tracing (./bpf4j does this itself when run as root)"));
+                        Mounts.MOUNT_TRACEFS));
     }
 
     private static Check bpffs(Mounts mounts) {

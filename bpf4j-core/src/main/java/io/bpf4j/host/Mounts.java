@@ -1,5 +1,7 @@
 package io.bpf4j.host;
 
+import io.bpf4j.Bpf4jException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,9 @@ public record Mounts(List<Entry> entries) {
 
     public static final Path TRACEFS_DEFAULT = Path.of("/sys/kernel/tracing");
     public static final Path BPFFS_DEFAULT = Path.of("/sys/fs/bpf");
+
+    /** How to mount tracefs, for the messages of everything that needs it. */
+    public static final String MOUNT_TRACEFS = "mount -t tracefs nodev /sys/kernel/tracing (./bpf4j does this itself when run as root)";
 
     public static Mounts current() {
         List<Entry> list = new ArrayList<>();
@@ -56,6 +61,12 @@ public record Mounts(List<Entry> entries) {
             return preferred;
         }
         return entries.stream().filter(e -> e.fsType().equals("tracefs")).map(Entry::mountPoint).findFirst();
+    }
+
+    /** Where tracefs is mounted, or an error that says why it is needed ({@code neededFor}) and how to mount it. */
+    public static Path requireTracefs(String neededFor) {
+        return current().tracefs().orElseThrow(() -> new Bpf4jException("tracefs is not mounted, so " + neededFor
+                + ": as root run " + MOUNT_TRACEFS));
     }
 
     public Optional<Path> bpffs() {

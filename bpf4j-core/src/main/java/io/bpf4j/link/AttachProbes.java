@@ -70,14 +70,11 @@ public final class AttachProbes {
         }, "lsm programs need CONFIG_BPF_LSM=y, 'bpf' in the lsm= boot parameter and BPF trampolines (refused like fentry here)"));
         out.add(kprobe());
         out.add(probe("attach uprobe", () -> {
-            Path pmu = Path.of("/sys/bus/event_source/devices/uprobe/type");
-            if (!Files.exists(pmu)) {
-                throw new AttachException("no uprobe PMU (CONFIG_UPROBE_EVENTS off)");
-            }
+            int pmuType = Uprobes.pmuType("the probe");
             Path libc = libc();
             long off = Uprobes.fileOffset(libc, "getppid");
             try (Fd p = load(ProgType.KPROBE, null, 0, 0);
-                 Fd ev = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), libc.toString(), off, false), -1, 0, -1, 0)) {
+                 Fd ev = PerfEvent.open(PerfEventAttr.probe(pmuType, libc.toString(), off, false), -1, 0, -1, 0)) {
                 return "attached to " + libc + ":getppid";
             }
         }, "uprobes need CONFIG_UPROBE_EVENTS"));
@@ -119,13 +116,12 @@ public final class AttachProbes {
 
     private static Check kprobe() {
         String name = "attach kprobe";
-        Path pmu = Path.of("/sys/bus/event_source/devices/kprobe/type");
-        if (!Files.exists(pmu)) {
-            return Check.warn(name, "no kprobe PMU: this kernel is built without CONFIG_KPROBES", FALLBACK + " (e.g. tracepoint/sched/sched_process_exit for do_exit)");
+        if (!Attacher.kprobesAvailable()) {
+            return Check.warn(name, Attacher.whyNoKprobes(), FALLBACK + " (e.g. tracepoint/sched/sched_process_exit for do_exit)");
         }
         return probe(name, () -> {
             try (Fd p = load(ProgType.KPROBE, null, 0, 0);
-                 Fd ev = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), "do_exit", 0, false), -1, 0, -1, 0)) {
+                 Fd ev = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(Attacher.KPROBE_PMU), "do_exit", 0, false), -1, 0, -1, 0)) {
                 return "kprobe on do_exit opened";
             }
         }, FALLBACK);

@@ -121,14 +121,25 @@ public final class Attacher {
         }
     }
 
+    /** The kprobe PMU's type number lives here; without it the kernel cannot attach kprobes. */
+    static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
+
+    /** True when this kernel can attach kprobes. */
+    public static boolean kprobesAvailable() {
+        return Files.exists(KPROBE_PMU);
+    }
+
+    /** Why kprobes are missing, for messages: the kernel config when it says, else the missing PMU. */
+    static String whyNoKprobes() {
+        return KernelConfig.running().available() && !KernelConfig.running().enabled("CONFIG_KPROBES")
+                ? "this kernel is built without CONFIG_KPROBES"
+                : "this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe)";
+    }
+
     static Link kprobe(BpfProgram p, ProgramSpec spec, String where) {
         boolean ret = spec.sectionName().startsWith("kretprobe") || spec.sectionName().startsWith("kretsyscall");
-        Path pmu = Path.of("/sys/bus/event_source/devices/kprobe/type");
-        if (!Files.exists(pmu)) {
-            String why = KernelConfig.running().available() && !KernelConfig.running().enabled("CONFIG_KPROBES")
-                    ? "this kernel is built without CONFIG_KPROBES"
-                    : "this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe)";
-            throw new AttachException("kprobes are not available: " + why + "; program " + p.name() + " ("
+        if (!kprobesAvailable()) {
+            throw new AttachException("kprobes are not available: " + whyNoKprobes() + "; program " + p.name() + " ("
                     + spec.section() + ") cannot attach. Use tracepoint/CATEGORY/NAME or tp_btf/NAME instead "
                     + "(e.g. tracepoint/sched/sched_process_exit for do_exit)");
         }
@@ -142,7 +153,7 @@ public final class Attacher {
         if (spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall")) {
             symbol = "__x64_sys_" + symbol;
         }
-        int type = readInt(pmu);
+        int type = readInt(KPROBE_PMU);
         Fd event;
         try {
             event = PerfEvent.open(PerfEventAttr.probe(type, symbol, offset, ret), -1, 0, -1, 0);

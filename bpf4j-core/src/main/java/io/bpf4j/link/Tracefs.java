@@ -12,9 +12,7 @@ final class Tracefs {
     }
 
     static Path root() {
-        return Mounts.current().tracefs().orElseThrow(() -> new AttachException(
-                "tracefs is not mounted, so tracepoints cannot be found: as root run "
-                        + "'mount -t tracefs nodev /sys/kernel/tracing' (./bpf4j does this itself when run as root)"));
+        return Mounts.requireTracefs("tracepoints cannot be found");
     }
 
     static long tracepointId(String category, String name) {

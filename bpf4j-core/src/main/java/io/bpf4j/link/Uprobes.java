@@ -38,13 +38,18 @@ final class Uprobes {
             symbol = symbol.substring(0, plus);
         }
         long offset = symbol.matches("0x[0-9a-fA-F]+|\\d+") ? Long.decode(symbol) : fileOffset(binary, symbol);
+        Fd event = PerfEvent.open(PerfEventAttr.probe(pmuType("program " + p.name()), binary.toString(), offset + extra, ret), -1, 0, -1, 0);
+        return Attacher.perfEventLink(p, event, (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol);
+    }
+
+    /** The uprobe PMU's type number, or why {@code who} cannot attach a uprobe. */
+    static int pmuType(String who) {
         Path pmu = Path.of("/sys/bus/event_source/devices/uprobe/type");
         if (!Files.exists(pmu)) {
-            throw new AttachException("uprobes are not available: this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS); program "
-                    + p.name() + " cannot attach");
+            throw new AttachException("uprobes are not available: this kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS); "
+                    + who + " cannot attach");
         }
-        Fd event = PerfEvent.open(PerfEventAttr.probe(Attacher.readInt(pmu), binary.toString(), offset + extra, ret), -1, 0, -1, 0);
-        return Attacher.perfEventLink(p, event, (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol);
+        return Attacher.readInt(pmu);
     }
 
     /** The file offset of a function symbol, which is what the uprobe PMU takes. */

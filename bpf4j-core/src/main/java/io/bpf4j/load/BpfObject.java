@@ -28,6 +28,7 @@ public final class BpfObject implements AutoCloseable {
     private enum State { OPEN, LOADED, CLOSED }
 
     private final ObjectSpec spec;
+    private final List<GlobalVariable> globals;
     private final Map<String, MapSpec> mapSpecs = new LinkedHashMap<>();
     private final Map<String, Boolean> autoload = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
@@ -40,6 +41,7 @@ public final class BpfObject implements AutoCloseable {
 
     private BpfObject(ObjectSpec spec) {
         this.spec = spec;
+        this.globals = globalsOf(spec);
         for (MapSpec m : spec.maps()) {
             mapSpecs.put(m.name(), m);
         }
@@ -112,6 +114,11 @@ public final class BpfObject implements AutoCloseable {
 
     /** Every global variable of the object, in section order. */
     public List<GlobalVariable> globalVariables() {
+        return globals;
+    }
+
+    /** The variables of every data section, from the object's BTF and symbols (fixed once the spec is read). */
+    private static List<GlobalVariable> globalsOf(ObjectSpec spec) {
         Optional<Btf> btf = spec.btf().map(b -> b.btf());
         if (btf.isEmpty()) {
             return List.of();
@@ -129,7 +136,7 @@ public final class BpfObject implements AutoCloseable {
                 out.add(new GlobalVariable(name, m.name(), offset, (int) size, v.var().type()));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     public GlobalVariable globalVariable(String name) {

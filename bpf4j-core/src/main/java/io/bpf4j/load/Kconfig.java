@@ -35,18 +35,13 @@ final class Kconfig {
                 .orElse(Map.of());
     }
 
-    /**
-     * Offsets for the variables of a DATASEC that has no ELF section (externs): one after the other,
-     * each at its natural alignment. The BTF upload gives the DATASEC the same layout.
-     */
+    /** Each variable's offset in a DATASEC without an ELF section, by name ({@link ExternLayout}). */
     static Map<String, Long> layout(Btf btf, int datasecId) {
+        BtfType.Datasec d = (BtfType.Datasec) btf.type(datasecId);
+        ExternLayout layout = ExternLayout.of(btf, d);
         Map<String, Long> out = new LinkedHashMap<>();
-        long at = 0;
-        for (Btf.SectionVariable v : btf.sectionVariables(datasecId)) {
-            int align = Math.max(1, btf.alignOf(v.var().type()));
-            at = (at + align - 1) / align * align;
-            out.put(v.var().name(), at);
-            at += Math.max(0, btf.sizeOf(v.var().type()));
+        for (int i = 0; i < d.vars().size(); i++) {
+            out.put(btf.type(d.vars().get(i).type()).name(), layout.offsets()[i]);
         }
         return out;
     }
@@ -62,12 +57,9 @@ final class Kconfig {
             return Optional.empty();
         }
         Btf btf = found.get();
-        Map<String, Long> offsets = offsets(spec);
-        long size = 0;
-        for (Btf.SectionVariable v : vars(btf)) {
-            size = Math.max(size, offsets.get(v.var().name()) + btf.sizeOf(v.var().type()));
-        }
-        byte[] data = new byte[(int) Math.max(size, 1)];
+        int datasec = btf.findId(".kconfig", BtfKind.DATASEC).getAsInt();
+        Map<String, Long> offsets = layout(btf, datasec);
+        byte[] data = new byte[(int) ExternLayout.of(btf, (BtfType.Datasec) btf.type(datasec)).size()];
         KernelConfig cfg = KernelConfig.running();
         for (Btf.SectionVariable v : vars(btf)) {
             String name = v.var().name();

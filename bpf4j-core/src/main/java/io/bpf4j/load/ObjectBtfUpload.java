@@ -50,36 +50,22 @@ final class ObjectBtfUpload {
                 int at = btf.offsetOf(id);
                 Long size = objectBtf.sectionSizes().get(d.name());
                 Map<String, Long> offsets = objectBtf.symbolOffsets().getOrDefault(d.name(), Map.of());
-                if (size == null && d.vars().stream().anyMatch(v -> btf.type(v.type()) instanceof BtfType.Func)) {
-                    // kfuncs in .ksyms: the kernel takes only VARs in a DATASEC, so each FUNC entry points at
-                    // one 4-byte stand-in VAR appended below, and the entries are laid out one after another.
-                    kfuncs = true;
-                    long at4 = 0;
+                if (size == null) {
+                    // Externs (.kconfig, .ksyms) have no section: lay them out as the loader's map does. The
+                    // kernel takes only VARs in a DATASEC, so a kfunc's FUNC entry points at one int VAR
+                    // appended below.
+                    ExternLayout layout = ExternLayout.of(btf, d);
                     for (int i = 0; i < d.vars().size(); i++) {
                         int entry = at + 12 + 12 * i;
-                        int type = d.vars().get(i).type();
-                        long vsize = btf.type(type) instanceof BtfType.Func ? 4 : Math.max(1, btf.sizeOf(type));
-                        int align = btf.type(type) instanceof BtfType.Func ? 4 : Math.max(1, btf.alignOf(type));
-                        at4 = (at4 + align - 1) / align * align;
-                        if (btf.type(type) instanceof BtfType.Func) {
+                        if (btf.type(d.vars().get(i).type()) instanceof BtfType.Func) {
                             b.putInt(entry, kfuncVar);
+                            kfuncs = true;
                         }
-                        b.putInt(entry + 4, (int) at4);
-                        b.putInt(entry + 8, (int) vsize);
-                        at4 += vsize;
+                        b.putInt(entry + 4, (int) layout.offsets()[i]);
+                        b.putInt(entry + 8, (int) layout.sizes()[i]);
                     }
-                    b.putInt(at + 8, (int) Math.max(at4, 1));
+                    b.putInt(at + 8, (int) layout.size());
                     continue;
-                }
-                if (size == null) {
-                    // Externs (.kconfig, .ksyms) have no section: lay them out as the loader's map does.
-                    offsets = Kconfig.layout(btf, id);
-                    size = 0L;
-                    for (int i = 0; i < d.vars().size(); i++) {
-                        var v = d.vars().get(i);
-                        size = Math.max(size, offsets.getOrDefault(btf.type(v.type()).name(), 0L) + v.size());
-                    }
-                    size = Math.max(size, 1L);
                 }
                 b.putInt(at + 8, (int) (long) size);
                 for (int i = 0; i < d.vars().size(); i++) {
