@@ -57,4 +57,14 @@ int on_uprobe(void *ctx)
     return 0;
 }
 
+/* Counts every process's hits: the pid filter is the attachment's, not the program's. */
+__u64 uprobe_any_hits = 0;
+
+SEC("?uprobe")
+int on_uprobe_any(void *ctx)
+{
+    __sync_fetch_and_add(&uprobe_any_hits, 1);
+    return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

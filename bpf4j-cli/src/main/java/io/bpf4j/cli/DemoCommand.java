@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
             int programsBefore = Bpf.ids(ObjectKind.PROG).length;
             AtomicInteger empty = new AtomicInteger();
             AtomicInteger elapsed = new AtomicInteger();
-            try (RunSession session = RunSession.start(obj, Map.of(), out)) {
+            try (RunSession session = RunSession.start(obj, Map.of(), Attacher.ALL_PROCESSES, out)) {
                 session.streamTrace(r -> show(r, out, empty, elapsed));
                 out.println("== 3. trigger: running /bin/true " + runs + " times (every process exit runs the program)");
                 for (int i = 0; i < runs; i++) {

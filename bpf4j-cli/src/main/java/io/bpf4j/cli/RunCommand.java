@@ -1,6 +1,7 @@
 package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
+import io.bpf4j.link.Attacher;
 import io.bpf4j.load.BpfObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +33,13 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     LoadOptions loading = new LoadOptions();
 
-    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET (interface, cgroup, binary:symbol).")
+    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET: an interface (xdp, tc), "
+            + "a cgroup directory, BINARY:SYMBOL (uprobe), a sockmap (sk_msg, sk_skb), a network namespace (sk_lookup, "
+            + "flow_dissector), FAMILY:HOOK (netfilter, e.g. ipv4:input), EVENT:FREQ (perf_event).")
     List<String> attach = new ArrayList<>();
+
+    @Option(names = "--pid", paramLabel = "PID", description = "Uprobes fire in process PID only (default: every process).")
+    Integer pid;
 
     @Option(names = "--duration", paramLabel = "D", description = "Stop after D (e.g. 10s, 500ms, 2m).")
     String duration;
@@ -60,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
             Path object = ObjectInput.object(file, build == null ? file.toAbsolutePath().getParent() : build, System.err);
             BpfObject obj = ObjectInput.open(object);
             loading.applySettings(obj);
-            try (RunSession session = loading.load(() -> RunSession.start(obj, targets, System.err))) {
+            try (RunSession session = loading.load(() -> RunSession.start(obj, targets, pid == null ? Attacher.ALL_PROCESSES : pid, System.err))) {
                 if (!noTrace) {
                     session.streamTrace(r -> out.println(RunSession.format(r)));
                 }

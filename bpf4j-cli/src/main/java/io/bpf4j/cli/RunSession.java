@@ -49,7 +49,8 @@ final class RunSession implements AutoCloseable {
     }
 
     /** Loads (already configured) and attaches every program that attaches by itself or has a target. */
-    static RunSession start(BpfObject object, Map<String, String> targets, PrintStream out) {
+    /** @param pid the process uprobes fire in, or {@link Attacher#ALL_PROCESSES} */
+    static RunSession start(BpfObject object, Map<String, String> targets, int pid, PrintStream out) {
         RunSession s = new RunSession(object);
         try {
             for (String prog : targets.keySet()) {
@@ -64,18 +65,15 @@ final class RunSession implements AutoCloseable {
             }
             for (BpfProgram p : object.programs()) {
                 Optional<String> target = Optional.ofNullable(targets.get(p.name()));
-                if (target.isPresent() || Attacher.autoAttachable(p)) {
-                    Link l = Attacher.attach(p, target);
+                // A kind that needs a target and has none fails in attach, with an example for that kind.
+                if (target.isPresent() || Attacher.autoAttachable(p) || p.spec().def().orElseThrow().attachKind().needsTarget()) {
+                    Link l = Attacher.attach(p, target, pid);
                     s.links.add(l);
                     out.println("bpf4j: attached " + p.name() + " to " + l.description());
                     if (p.spec().def().orElseThrow().attachKind() == AttachKind.ITER) {
                         // An iterator does its work when read: run it once and show what it wrote.
                         System.out.print(Attacher.runIterator(l));
                     }
-                } else if (p.spec().def().orElseThrow().attachKind().needsTarget()) {
-                    throw new Bpf4jException("program " + p.name() + " (" + p.spec().section() + ") needs a target: add --attach "
-                            + p.name() + "=TARGET (an interface for xdp/tc, a cgroup directory for cgroup programs, "
-                            + "a software event such as cpu-clock:99 for perf_event)");
                 } else {
                     out.println("bpf4j: loaded " + p.name() + " (" + p.spec().section() + "), not attached: its section names no target");
                 }

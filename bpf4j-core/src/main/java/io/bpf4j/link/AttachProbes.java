@@ -97,6 +97,26 @@ public final class AttachProbes {
                 return "attached cgroup_skb/ingress (allow-all) to " + cgroup2() + " for a moment";
             }
         }, "cgroup programs need the cgroup v2 hierarchy: mount -t cgroup2 none /sys/fs/cgroup"));
+        out.add(probe("attach sockmap", () -> {
+            try (Fd map = Bpf.mapCreate(io.bpf4j.sys.MapCreateAttr.of(io.bpf4j.sys.MapType.SOCKMAP, 4, 4, 1));
+                 Fd p = load(ProgType.SK_MSG, AttachType.SK_MSG_VERDICT, 0, 1);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, map.value(), AttachType.SK_MSG_VERDICT, 0, null))) {
+                return "sk_msg linked to a new, empty sockmap";
+            }
+        }, "sk_msg/sk_skb need CONFIG_BPF_STREAM_PARSER; links on sockmaps need Linux 6.10+ (older kernels: BPF_PROG_ATTACH)"));
+        out.add(probe("attach netns", () -> {
+            try (Fd p = load(ProgType.SK_LOOKUP, AttachType.SK_LOOKUP, 0, 1);
+                 Fd ns = Os.open(Path.of("/proc/self/ns/net"), Os.O_RDONLY);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, ns.value(), AttachType.SK_LOOKUP, 0, null))) {
+                return "sk_lookup (pass-all) attached to this network namespace for a moment";
+            }
+        }, "sk_lookup needs Linux 5.9+, flow_dissector links 5.8+"));
+        out.add(probe("attach netfilter", () -> {
+            try (Fd p = load(ProgType.NETFILTER, AttachType.NETFILTER, 0, 1);
+                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, 0, AttachType.NETFILTER, 0, new LinkCreateAttr.Netfilter(2, 3, 0, 0)))) {
+                return "accept-all program on ipv4:output for a moment";
+            }
+        }, "netfilter links need Linux 6.4+ with CONFIG_NETFILTER_BPF_LINK"));
         return out;
     }
 

@@ -43,6 +43,17 @@ public final class Attacher {
 
     /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol), else per the section name. */
     public static Link attach(BpfProgram p, Optional<String> target) {
+        return attach(p, target, ALL_PROCESSES);
+    }
+
+    /** For {@code pid}: every process. */
+    public static final int ALL_PROCESSES = -1;
+
+    /**
+     * Attaches as {@link #attach(BpfProgram, Optional)} does; a uprobe fires only in process {@code pid}
+     * unless that is {@link #ALL_PROCESSES} (other kinds are not per process and take no pid).
+     */
+    public static Link attach(BpfProgram p, Optional<String> target, int pid) {
         ProgramSpec spec = p.spec();
         SectionDef def = spec.def().orElseThrow();
         String where = target.orElse(spec.attachTarget());
@@ -51,13 +62,27 @@ public final class Attacher {
             case RAW_TRACEPOINT -> rawTracepoint(p, where);
             case TRACING, LSM -> tracing(p, def);
             case KPROBE, KSYSCALL -> kprobe(p, spec, where);
-            case UPROBE -> Uprobes.attach(p, spec, where);
+            case UPROBE -> Uprobes.attach(p, spec, where, pid);
             case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0 (or eth0:skb, :drv, :hw for the mode)"));
             case SOCKET_FILTER -> socketFilter(p, requireTarget(p, target, "an interface whose frames it filters, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));
             case CGROUP -> cgroup(p, def, requireTarget(p, target, "a cgroup directory, e.g. --attach " + p.name() + "=/sys/fs/cgroup/mygroup"));
             case PERF_EVENT -> PerfEvents.attach(p, requireTarget(p, target, "a software event, e.g. --attach " + p.name() + "=cpu-clock:99"));
             case ITER -> iterator(p);
+            case SK_MSG, SK_SKB -> Sockmaps.attach(p, requireTarget(p, target, "the sockmap or sockhash whose sockets it serves: "
+                    + "a map of its object or a pinned map, e.g. --attach " + p.name() + "=sock_map"));
+            case FLOW_DISSECTOR, SK_LOOKUP -> Netns.attach(p, requireTarget(p, target, "a network namespace, e.g. --attach "
+                    + p.name() + "=/proc/self/ns/net (the current one) or a name from 'ip netns list'"));
+            case NETFILTER -> Netfilter.attach(p, requireTarget(p, target, "a netfilter hook, e.g. --attach " + p.name() + "=ipv4:input"));
+            case NETKIT -> netkit(p, def, requireTarget(p, target, "a netkit interface, e.g. --attach " + p.name() + "=nk0"));
+            case LIRC -> lirc(p, requireTarget(p, target, "an infrared receiver device, e.g. --attach " + p.name() + "=/dev/lirc0"));
+            case LWT -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") runs for the packets of a "
+                    + "route, which iproute2 sets up: pin it with 'bpf4j prog load OBJ /sys/fs/bpf/DIR', then " + lwtRoute(p));
+            case SK_REUSEPORT -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") is attached by the "
+                    + "application that owns the reuseport sockets, with setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, "
+                    + "&prog_fd); pin it with 'bpf4j prog load' so the application can fetch it");
+            case FREPLACE -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") replaces a function "
+                    + "of another loaded program, which bpf4j cannot target yet");
             case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
                     + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
             default -> throw new AttachException("program " + p.name() + " (" + spec.section() + "): attaching "
@@ -231,6 +256,45 @@ public final class Attacher {
         } catch (BpfException.InvalidArgument e) {
             throw new AttachException("program " + p.name() + ": this kernel has no tcx links (Linux 6.6+) for " + iface, e);
         }
+    }
+
+    /** The iproute2 command that puts a pinned lwt program on a route. */
+    private static String lwtRoute(BpfProgram p) {
+        String pinned = "pinned /sys/fs/bpf/DIR/" + p.name();
+        String hook = p.spec().sectionName().substring("lwt_".length());
+        return hook.equals("seg6local")
+                ? "'ip -6 route add PREFIX encap seg6local action End.BPF endpoint " + pinned + " dev IFACE'"
+                : "'ip route add PREFIX encap bpf " + hook + " " + pinned + " dev IFACE'";
+    }
+
+    /** netkit (Linux 6.7+): like tcx, on the primary or the peer device of a netkit pair. */
+    static Link netkit(BpfProgram p, SectionDef def, String iface) {
+        int ifindex = Interfaces.index(iface);
+        try {
+            // The netkit member of link_create has the same layout as tcx's: relative fd, expected revision.
+            Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), ifindex, def.attachType(), 0, new LinkCreateAttr.Tcx(0, 0)));
+            return new Link(p, def.prefix() + " on " + iface, link, List.of());
+        } catch (BpfException.InvalidArgument | BpfException.NotSupported | BpfException.NotFound e) {
+            throw new AttachException("program " + p.name() + ": " + iface + " is not a netkit device, or this kernel has "
+                    + "no netkit (Linux 6.7+, CONFIG_NETKIT); create a pair with: ip link add nk0 type netkit (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** lirc_mode2: BPF_PROG_ATTACH to the receiver's /dev/lircN, detached when the link closes. */
+    static Link lirc(BpfProgram p, String device) {
+        if (!Files.exists(Path.of(device))) {
+            throw new AttachException("program " + p.name() + ": there is no infrared receiver " + device
+                    + "; list them with: ls /dev/lirc* (the kernel needs CONFIG_BPF_LIRC_MODE2 and an rc driver)");
+        }
+        Fd dev = io.bpf4j.sys.Os.open(Path.of(device), io.bpf4j.sys.Os.O_RDONLY);
+        try {
+            Bpf.progAttach(dev.value(), p.fd(), AttachType.LIRC_MODE2, 0);
+        } catch (RuntimeException e) {
+            dev.close();
+            throw new AttachException("program " + p.name() + ": " + device + " refused a lirc_mode2 program: " + e.getMessage(), e);
+        }
+        AutoCloseable detach = () -> Bpf.progDetach(dev.value(), p.fd(), AttachType.LIRC_MODE2);
+        return new Link(p, "lirc_mode2 on " + device, null, List.of(dev, detach));
     }
 
     static Link cgroup(BpfProgram p, SectionDef def, String cgroupPath) {

@@ -22,7 +22,8 @@ final class Uprobes {
     private Uprobes() {
     }
 
-    static Link attach(BpfProgram p, ProgramSpec spec, String where) {
+    /** @param pid the only process it fires in, or {@link Attacher#ALL_PROCESSES} */
+    static Link attach(BpfProgram p, ProgramSpec spec, String where, int pid) {
         boolean ret = spec.sectionName().startsWith("uretprobe");
         int colon = where.lastIndexOf(':');
         if (colon <= 0) {
@@ -38,8 +39,23 @@ final class Uprobes {
             symbol = symbol.substring(0, plus);
         }
         long offset = symbol.matches("0x[0-9a-fA-F]+|\\d+") ? Long.decode(symbol) : fileOffset(binary, symbol);
-        Fd event = PerfEvent.open(PerfEventAttr.probe(pmuType("program " + p.name()), binary.toString(), offset + extra, ret), -1, 0, -1, 0);
-        return Attacher.perfEventLink(p, event, (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol);
+        PerfEventAttr attr = PerfEventAttr.probe(pmuType("program " + p.name()), binary.toString(), offset + extra, ret);
+        String description = (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol;
+        if (pid == Attacher.ALL_PROCESSES) {
+            // One event on CPU 0 covers every process: a BPF program on a probe fires on every CPU.
+            return Attacher.perfEventLink(p, PerfEvent.open(attr, -1, 0, -1, 0), description);
+        }
+        // With a pid the kernel puts the breakpoint into that process's memory only.
+        Fd event;
+        try {
+            event = PerfEvent.open(attr, pid, -1, -1, 0);
+        } catch (io.bpf4j.sys.BpfException e) {
+            if (e.errno() != io.bpf4j.sys.Errno.ESRCH) {
+                throw e;
+            }
+            throw new AttachException("program " + p.name() + ": there is no process " + pid + " to put " + description + " in", e);
+        }
+        return Attacher.perfEventLink(p, event, description + " in process " + pid);
     }
 
     /** The uprobe PMU's type number, or why {@code who} cannot attach a uprobe. */

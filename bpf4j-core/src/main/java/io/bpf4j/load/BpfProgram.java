@@ -7,16 +7,22 @@ import io.bpf4j.sys.ProgInfo;
 import io.bpf4j.sys.ProgType;
 import io.bpf4j.sys.TestRun;
 
+import java.util.Map;
+import java.util.Optional;
+
 /** A program loaded in the kernel, owned by its {@link BpfObject}. The link package attaches it. */
 public final class BpfProgram implements AutoCloseable {
     private final ProgramSpec spec;
     private final Fd fd;
     private final int instructionCount;
+    private final Map<String, BpfMap> objectMaps;
 
-    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount) {
+    /** @param objectMaps the maps of the owning object, by name (a sockmap program attaches to one of them) */
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps) {
         this.spec = spec;
         this.fd = fd;
         this.instructionCount = instructionCount;
+        this.objectMaps = objectMaps;
     }
 
     public String name() {
@@ -38,6 +44,11 @@ public final class BpfProgram implements AutoCloseable {
     /** Instructions sent to the kernel (after linking subprograms). */
     public int instructionCount() {
         return instructionCount;
+    }
+
+    /** A map of the object this program was loaded from, by its name in the source. */
+    public Optional<BpfMap> objectMap(String name) {
+        return Optional.ofNullable(objectMaps.get(name));
     }
 
     public ProgInfo info() {

@@ -90,11 +90,12 @@ final class MapCreator {
                     && (spec.btfKeyTypeId() != 0 || spec.kind() == MapSpec.Kind.DATA || spec.kind() == MapSpec.Kind.KCONFIG);
             try {
                 return Bpf.mapCreate(withBtf ? attr.withBtf(btf.value(), spec.btfKeyTypeId(), spec.btfValueTypeId()) : attr);
-            } catch (BpfException.InvalidArgument e) {
+            } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
                 if (!withBtf) {
                     throw e;
                 }
-                // Some map types refuse BTF key/value descriptions on some kernels: libbpf retries without them, so do we.
+                // Some map types refuse BTF key/value descriptions (sockmap and sockhash answer ENOTSUPP even on
+                // 6.18): libbpf retries without them, so do we.
                 return Bpf.mapCreate(attr);
             }
         } catch (BpfException.NotSupported e) {

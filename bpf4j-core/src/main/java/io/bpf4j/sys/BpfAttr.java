@@ -183,6 +183,11 @@ final class BpfAttr {
         /** Since Linux 6.6: tcx.relative_fd (union with relative_id) and tcx.expected_revision. */
         static final int TCX_RELATIVE_FD = 16;
         static final int TCX_EXPECTED_REVISION = 24;
+        /** Since Linux 6.4: netfilter.pf, hooknum, priority (signed), flags. */
+        static final int NETFILTER_PF = 16;
+        static final int NETFILTER_HOOKNUM = 20;
+        static final int NETFILTER_PRIORITY = 24;
+        static final int NETFILTER_FLAGS = 28;
         /** The largest tail this library writes (kprobe_multi ends at 48). */
         static final int MAX_TAIL = 48;
     }
@@ -193,7 +198,6 @@ final class BpfAttr {
         static final int SIZE = 4;
     }
 
-    /** {@code enable_stats}: BPF_ENABLE_STATS. */
     /** {@code iter_create} of union bpf_attr: link_fd, flags. */
     static final class IterCreate {
         static final int LINK_FD = 0;
@@ -201,6 +205,7 @@ final class BpfAttr {
         static final int SIZE = 8;
     }
 
+    /** {@code enable_stats}: BPF_ENABLE_STATS. */
     static final class EnableStats {
         static final int TYPE = 0;
         static final int SIZE = 4;

@@ -24,7 +24,7 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
     }
 
     /** The per-kind members following {@code flags}. */
-    public sealed interface Tail permits None, PerfEvent, Tracing, KprobeMulti, Tcx, Raw {
+    public sealed interface Tail permits None, PerfEvent, Tracing, KprobeMulti, Tcx, Netfilter, Raw {
     }
 
     /** No tail: cgroup, netns, XDP, iterators without info. */
@@ -50,6 +50,13 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
     public record Tcx(int relativeFd, long expectedRevision) implements Tail {
     }
 
+    /**
+     * {@code netfilter} (Linux 6.4+): protocol family (NFPROTO_*), hook (NF_INET_*), priority and flags
+     * (1 = BPF_F_NETFILTER_IP_DEFRAG: packets reach the program reassembled).
+     */
+    public record Netfilter(int protocolFamily, int hook, int priority, int flags) implements Tail {
+    }
+
     /** Raw bytes of the tail, for kinds without a typed variant here. */
     public record Raw(byte[] bytes) implements Tail {
     }
@@ -61,6 +68,7 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
             case Tracing t -> 16;
             case KprobeMulti k -> BpfAttr.LinkCreate.MAX_TAIL - BpfAttr.LinkCreate.TAIL;
             case Tcx t -> 16;
+            case Netfilter n -> 16;
             case Raw r -> r.bytes().length;
         };
     }
@@ -96,6 +104,12 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
             case Tcx t -> {
                 attr.set(JAVA_INT, BpfAttr.LinkCreate.TCX_RELATIVE_FD, t.relativeFd());
                 attr.set(JAVA_LONG, BpfAttr.LinkCreate.TCX_EXPECTED_REVISION, t.expectedRevision());
+            }
+            case Netfilter n -> {
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.NETFILTER_PF, n.protocolFamily());
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.NETFILTER_HOOKNUM, n.hook());
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.NETFILTER_PRIORITY, n.priority());
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.NETFILTER_FLAGS, n.flags());
             }
             case Raw r -> MemorySegment.copy(r.bytes(), 0, attr, JAVA_BYTE, BpfAttr.LinkCreate.TAIL, r.bytes().length);
         }

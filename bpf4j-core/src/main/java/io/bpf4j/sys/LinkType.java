@@ -18,7 +18,6 @@ public enum LinkType {
     PERF_EVENT(7),
     KPROBE_MULTI(8),
     STRUCT_OPS(9),
-    YPE(10),
     NETFILTER(10), // since Linux 6.4
     TCX(11), // since Linux 6.6
     UPROBE_MULTI(12), // since Linux 6.6

@@ -61,6 +61,35 @@ class AttacherTest {
     }
 
     @Test
+    void uprobeWithAPidFiresInThatProcessOnly() throws Throwable {
+        try (BpfObject obj = open().autoload("on_uprobe_any", true).load()) {
+            String libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                    .filter(l -> l.contains("libc.so")).map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
+            int self = (int) ProcessHandle.current().pid();
+            Optional<String> target = Optional.of(libc + ":getppid");
+            try (Link link = Attacher.attach(obj.program("on_uprobe_any"), target, self)) {
+                assertTrue(link.description().endsWith("in process " + self), link.description());
+                Syscalls.getppid(5);
+                otherProcessCallsGetppid();
+                assertEquals(5L, obj.globalValue("uprobe_any_hits"), "only this JVM's 5 calls, not the child's");
+            }
+            // The control: without a pid the same child is counted, so the filter above did the work.
+            try (Link link = Attacher.attach(obj.program("on_uprobe_any"), target)) {
+                otherProcessCallsGetppid();
+                assertTrue((Long) obj.globalValue("uprobe_any_hits") > 5L, "the child's getppid counts without a pid");
+            }
+            AttachException gone = assertThrows(AttachException.class,
+                    () -> Attacher.attach(obj.program("on_uprobe_any"), target, Integer.MAX_VALUE - 1));
+            assertTrue(gone.getMessage().contains("no process"), gone.getMessage());
+        }
+    }
+
+    /** dash reads its parent's pid with getppid(2) when it starts (for $PPID). */
+    private static void otherProcessCallsGetppid() throws Exception {
+        assertEquals(0, new ProcessBuilder("sh", "-c", "echo $PPID >/dev/null").start().waitFor());
+    }
+
+    @Test
     void kprobesSayWhyAndWhatToUse() throws Exception {
         try (BpfObject obj = open().autoload("on_kprobe", true).load()) {
             boolean pmu = java.nio.file.Files.exists(java.nio.file.Path.of("/sys/bus/event_source/devices/kprobe"));

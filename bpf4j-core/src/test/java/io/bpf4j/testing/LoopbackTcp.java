@@ -1,0 +1,116 @@
+package io.bpf4j.testing;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A connected TCP pair on 127.0.0.1 made with libc calls, because a sockmap takes socket file
+ * descriptors and Java's socket classes do not expose theirs.
+ */
+public final class LoopbackTcp implements AutoCloseable {
+    private static final Linker C = Linker.nativeLinker();
+    private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = fn("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = fn("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CONNECT = fn("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ACCEPT = fn("accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SEND = fn("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECV = fn("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final int AF_INET = 2;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCKADDR_IN = 16;
+
+    /** The connecting side and the accepted side. */
+    public final int client;
+    public final int server;
+    private final int listener;
+
+    private LoopbackTcp(int listener, int client, int server) {
+        this.listener = listener;
+        this.client = client;
+        this.server = server;
+    }
+
+    public static LoopbackTcp open() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(SOCKADDR_IN);
+            addr.set(JAVA_BYTE, 0, (byte) AF_INET); // sin_family, little-endian short
+            addr.set(JAVA_BYTE, 4, (byte) 127);
+            addr.set(JAVA_BYTE, 7, (byte) 1);
+            int listener = check("socket", (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
+            check("bind", (int) BIND.invokeExact(listener, addr, SOCKADDR_IN));
+            check("listen", (int) LISTEN.invokeExact(listener, 1));
+            MemorySegment len = arena.allocateFrom(JAVA_INT, SOCKADDR_IN);
+            check("getsockname", (int) GETSOCKNAME.invokeExact(listener, addr, len));
+            int client = check("socket", (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
+            check("connect", (int) CONNECT.invokeExact(client, addr, SOCKADDR_IN));
+            int server = check("accept", (int) ACCEPT.invokeExact(listener, MemorySegment.NULL, MemorySegment.NULL));
+            return new LoopbackTcp(listener, client, server);
+        } catch (Throwable t) {
+            throw new AssertionError("cannot make a loopback TCP pair", t);
+        }
+    }
+
+    /** Sends {@code data} from {@code fd} in one send(2). */
+    public static void send(int fd, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            long n = (long) SEND.invokeExact(fd, arena.allocateFrom(JAVA_BYTE, data), (long) data.length, 0);
+            if (n != data.length) {
+                throw new AssertionError("send returned " + n);
+            }
+        } catch (Throwable t) {
+            throw new AssertionError("send failed", t);
+        }
+    }
+
+    /** Receives up to {@code max} bytes on {@code fd} (blocking). */
+    public static byte[] receive(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(max);
+            long n = (long) RECV.invokeExact(fd, buf, (long) max, 0);
+            check("recv", (int) n);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw new AssertionError("recv failed", t);
+        }
+    }
+
+    /** A socket fd as a sockmap value (a native-endian u32). */
+    public static byte[] mapValue(int fd) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(fd).array();
+    }
+
+    @Override
+    public void close() {
+        for (int fd : new int[] {client, server, listener}) {
+            try {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        }
+    }
+
+    private static int check(String what, int r) {
+        if (r < 0) {
+            throw new AssertionError(what + " failed");
+        }
+        return r;
+    }
+
+    private static MethodHandle fn(String name, FunctionDescriptor d) {
+        return C.downcallHandle(C.defaultLookup().find(name).orElseThrow(), d);
+    }
+}
