@@ -67,4 +67,20 @@ int on_uprobe_any(void *ctx)
     return 0;
 }
 
+__u64 uprobe_multi_hits = 0;
+
+SEC("?uprobe.multi")
+int on_uprobe_multi(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&uprobe_multi_hits, 1);
+    return 0;
+}
+
+SEC("?kprobe.multi/__x64_sys_getppi?")
+int on_kprobe_multi(void *ctx)
+{
+    return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -16,10 +19,12 @@ import java.util.stream.Stream;
 public final class KernelSymbols {
     private final Map<Long, String> byAddress;
     private final Map<String, Long> byName;
+    private final Set<String> functions;
 
-    private KernelSymbols(Map<Long, String> byAddress, Map<String, Long> byName) {
+    private KernelSymbols(Map<Long, String> byAddress, Map<String, Long> byName, Set<String> functions) {
         this.byAddress = byAddress;
         this.byName = byName;
+        this.functions = functions;
     }
 
     /** Reads /proc/kallsyms (a few MB; read once and keep the result). */
@@ -30,6 +35,7 @@ public final class KernelSymbols {
     public static KernelSymbols read(Path file) {
         Map<Long, String> byAddress = new HashMap<>();
         Map<String, Long> byName = new HashMap<>();
+        Set<String> functions = new LinkedHashSet<>();
         try (Stream<String> lines = Files.lines(file)) {
             lines.forEach(line -> {
                 // "ffffffff81000000 T _stext" optionally followed by "\t[module]".
@@ -43,16 +49,24 @@ public final class KernelSymbols {
                 long address = Long.parseUnsignedLong(line, 0, a, 16);
                 byAddress.putIfAbsent(address, name);
                 byName.putIfAbsent(name, address);
+                if (b == a + 2 && (line.charAt(a + 1) == 't' || line.charAt(a + 1) == 'T')) {
+                    functions.add(name);
+                }
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        return new KernelSymbols(byAddress, byName);
+        return new KernelSymbols(byAddress, byName, functions);
     }
 
     /** The first symbol listed at exactly this address, or null. */
     public String nameAt(long address) {
         return byAddress.get(address);
+    }
+
+    /** Names of functions (text symbols, 't' or 'T'), the kernel's and loaded modules', in kallsyms order. */
+    public Set<String> functions() {
+        return Collections.unmodifiableSet(functions);
     }
 
     public OptionalLong address(String name) {

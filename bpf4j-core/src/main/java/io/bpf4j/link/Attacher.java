@@ -62,7 +62,9 @@ public final class Attacher {
             case RAW_TRACEPOINT -> rawTracepoint(p, where);
             case TRACING, LSM -> tracing(p, def);
             case KPROBE, KSYSCALL -> kprobe(p, spec, where);
+            case KPROBE_MULTI -> KprobeMulti.attach(p, spec, where);
             case UPROBE -> Uprobes.attach(p, spec, where, pid);
+            case UPROBE_MULTI -> Uprobes.attachMulti(p, spec, where, pid);
             case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0 (or eth0:skb, :drv, :hw for the mode)"));
             case SOCKET_FILTER -> socketFilter(p, requireTarget(p, target, "an interface whose frames it filters, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));

@@ -5,18 +5,27 @@ import io.bpf4j.elf.ElfSection;
 import io.bpf4j.elf.ElfSymbol;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfException;
 import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.LinkCreateAttr;
 import io.bpf4j.sys.PerfEvent;
 import io.bpf4j.sys.PerfEventAttr;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * uprobe/uretprobe: {@code SEC("uprobe/PATH:SYMBOL[+OFFSET]")} (or a target given on the command line)
- * attached through the uprobe PMU at the symbol's file offset, found in the binary's .symtab or .dynsym.
+ * attached through the uprobe PMU at the symbol's file offset, found in the binary's .symtab or .dynsym;
+ * uprobe.multi/PATH:PATTERN as one link on every function the glob matches.
  */
 final class Uprobes {
     private Uprobes() {
@@ -70,25 +79,86 @@ final class Uprobes {
 
     /** The file offset of a function symbol, which is what the uprobe PMU takes. */
     static long fileOffset(Path binary, String symbol) {
+        Map<String, Long> found = functions(binary, name -> name.equals(symbol) || name.startsWith(symbol + "@"));
+        if (found.isEmpty()) {
+            throw new AttachException("symbol " + symbol + " is not a function of " + binary
+                    + " (looked in .symtab and .dynsym); check the name with: nm -D " + binary);
+        }
+        return found.values().iterator().next();
+    }
+
+    /**
+     * uprobe.multi/PATH:PATTERN: one link with a probe on every function whose name matches the glob
+     * PATTERN ({@code *} any run, {@code ?} one character), e.g. {@code uprobe.multi//usr/lib/libc.so.6:str*}.
+     */
+    static Link attachMulti(BpfProgram p, ProgramSpec spec, String where, int pid) {
+        boolean ret = spec.sectionName().startsWith("uretprobe");
+        int colon = where.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new AttachException("program " + p.name() + ": uprobe.multi target '" + where + "' is not PATH:PATTERN; e.g. "
+                    + "SEC(\"uprobe.multi//usr/lib/x86_64-linux-gnu/libc.so.6:str*\")");
+        }
+        Path binary = Path.of(where.substring(0, colon));
+        String pattern = where.substring(colon + 1);
+        Pattern glob = Pattern.compile(globToRegex(pattern));
+        Map<String, Long> found = functions(binary, name -> glob.matcher(name.contains("@") ? name.substring(0, name.indexOf('@')) : name).matches());
+        if (found.isEmpty()) {
+            throw new AttachException("program " + p.name() + ": no function of " + binary + " matches '" + pattern
+                    + "' (looked in .symtab and .dynsym); list them with: nm -D " + binary);
+        }
+        // Aliases (a versioned .dynsym name and its .symtab twin) share an offset: one probe each.
+        long[] offsets = found.values().stream().distinct().mapToLong(Long::longValue).toArray();
+        Fd link;
+        try {
+            link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, AttachType.TRACE_UPROBE_MULTI, 0,
+                    new LinkCreateAttr.UprobeMulti(binary.toString(), offsets, null, null, ret ? 1 : 0,
+                            pid == Attacher.ALL_PROCESSES ? 0 : pid)));
+        } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
+            throw new AttachException("program " + p.name() + ": the kernel refused a uprobe.multi link on " + offsets.length
+                    + " functions of " + binary + " (" + e.getMessage() + "); uprobe.multi needs Linux 6.6+ "
+                    + "(use uprobe/PATH:SYMBOL, one function each, on older kernels)", e);
+        }
+        return new Link(p, (ret ? "uretprobe.multi " : "uprobe.multi ") + binary + ":" + pattern + " (" + functionCount(offsets.length)
+                + (pid == Attacher.ALL_PROCESSES ? "" : ", process " + pid) + ")", link, List.of());
+    }
+
+    /** "1 function", "3 functions": for link descriptions. */
+    static String functionCount(int n) {
+        return n + (n == 1 ? " function" : " functions");
+    }
+
+    /** The glob of a uprobe.multi section as a regular expression. */
+    static String globToRegex(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return re.toString();
+    }
+
+    /** Defined functions of a binary whose names pass {@code wanted}, by name, with their file offsets. */
+    private static Map<String, Long> functions(Path binary, Predicate<String> wanted) {
         ElfFile elf;
         try {
             elf = ElfFile.read(binary);
         } catch (IOException e) {
-            throw new AttachException("cannot read " + binary + " to find " + symbol + ": " + e.getMessage(), e);
+            throw new AttachException("cannot read " + binary + ": " + e.getMessage(), e);
         }
+        Map<String, Long> out = new LinkedHashMap<>();
         for (ElfSection table : elf.sections()) {
             if (table.type() != ElfSection.SHT_SYMTAB && table.type() != ElfSection.SHT_DYNSYM) {
                 continue;
             }
-            List<ElfSymbol> syms = elf.symbols(table);
-            for (ElfSymbol s : syms) {
-                if (s.type() == ElfSymbol.STT_FUNC && !s.isUndefined() && s.value() != 0
-                        && (s.name().equals(symbol) || s.name().startsWith(symbol + "@"))) {
-                    return elf.section(s.sectionIndex()).fileOffsetOf(s.value());
+            for (ElfSymbol s : elf.symbols(table)) {
+                if (s.type() == ElfSymbol.STT_FUNC && !s.isUndefined() && s.value() != 0 && wanted.test(s.name())) {
+                    out.putIfAbsent(s.name(), elf.section(s.sectionIndex()).fileOffsetOf(s.value()));
                 }
             }
         }
-        throw new AttachException("symbol " + symbol + " is not a function of " + binary
-                + " (looked in .symtab and .dynsym); check the name with: nm -D " + binary);
+        return out;
     }
 }

@@ -188,8 +188,16 @@ final class BpfAttr {
         static final int NETFILTER_HOOKNUM = 20;
         static final int NETFILTER_PRIORITY = 24;
         static final int NETFILTER_FLAGS = 28;
-        /** The largest tail this library writes (kprobe_multi ends at 48). */
-        static final int MAX_TAIL = 48;
+        static final int KPROBE_MULTI_END = 48;
+        /** Since Linux 6.6: uprobe_multi.path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid. */
+        static final int UPROBE_MULTI_PATH = 16;
+        static final int UPROBE_MULTI_OFFSETS = 24;
+        static final int UPROBE_MULTI_REF_CTR_OFFSETS = 32;
+        static final int UPROBE_MULTI_COOKIES = 40;
+        static final int UPROBE_MULTI_CNT = 48;
+        static final int UPROBE_MULTI_FLAGS = 52;
+        static final int UPROBE_MULTI_PID = 56;
+        static final int UPROBE_MULTI_END = 60;
     }
 
     /** {@code link_detach}: BPF_LINK_DETACH. */

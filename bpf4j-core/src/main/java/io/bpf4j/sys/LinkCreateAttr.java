@@ -24,7 +24,7 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
     }
 
     /** The per-kind members following {@code flags}. */
-    public sealed interface Tail permits None, PerfEvent, Tracing, KprobeMulti, Tcx, Netfilter, Raw {
+    public sealed interface Tail permits None, PerfEvent, Tracing, KprobeMulti, UprobeMulti, Tcx, Netfilter, Raw {
     }
 
     /** No tail: cgroup, netns, XDP, iterators without info. */
@@ -44,6 +44,13 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
         int count() {
             return symbols != null ? symbols.length : addresses.length;
         }
+    }
+
+    /**
+     * {@code uprobe_multi} (Linux 6.6+): one binary, a file offset per probe (with optional semaphore
+     * offsets and cookies), flags (1 = return probes) and the only pid it fires in (0 = every process).
+     */
+    public record UprobeMulti(String path, long[] offsets, long[] refCtrOffsets, long[] cookies, int flags, int pid) implements Tail {
     }
 
     /** {@code tcx}: attach relative to another program/link (relative_fd) at an expected revision. */
@@ -66,7 +73,8 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
             case None n -> 0;
             case PerfEvent p -> 8;
             case Tracing t -> 16;
-            case KprobeMulti k -> BpfAttr.LinkCreate.MAX_TAIL - BpfAttr.LinkCreate.TAIL;
+            case KprobeMulti k -> BpfAttr.LinkCreate.KPROBE_MULTI_END - BpfAttr.LinkCreate.TAIL;
+            case UprobeMulti u -> BpfAttr.LinkCreate.UPROBE_MULTI_END - BpfAttr.LinkCreate.TAIL;
             case Tcx t -> 16;
             case Netfilter n -> 16;
             case Raw r -> r.bytes().length;
@@ -100,6 +108,20 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
                     attr.set(JAVA_LONG, BpfAttr.LinkCreate.KPROBE_MULTI_COOKIES,
                             arena.allocateFrom(JAVA_LONG, k.cookies()).address());
                 }
+            }
+            case UprobeMulti u -> {
+                attr.set(JAVA_LONG, BpfAttr.LinkCreate.UPROBE_MULTI_PATH, arena.allocateFrom(u.path()).address());
+                attr.set(JAVA_LONG, BpfAttr.LinkCreate.UPROBE_MULTI_OFFSETS, arena.allocateFrom(JAVA_LONG, u.offsets()).address());
+                if (u.refCtrOffsets() != null) {
+                    attr.set(JAVA_LONG, BpfAttr.LinkCreate.UPROBE_MULTI_REF_CTR_OFFSETS,
+                            arena.allocateFrom(JAVA_LONG, u.refCtrOffsets()).address());
+                }
+                if (u.cookies() != null) {
+                    attr.set(JAVA_LONG, BpfAttr.LinkCreate.UPROBE_MULTI_COOKIES, arena.allocateFrom(JAVA_LONG, u.cookies()).address());
+                }
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.UPROBE_MULTI_CNT, u.offsets().length);
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.UPROBE_MULTI_FLAGS, u.flags());
+                attr.set(JAVA_INT, BpfAttr.LinkCreate.UPROBE_MULTI_PID, u.pid());
             }
             case Tcx t -> {
                 attr.set(JAVA_INT, BpfAttr.LinkCreate.TCX_RELATIVE_FD, t.relativeFd());

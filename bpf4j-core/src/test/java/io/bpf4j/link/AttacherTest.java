@@ -84,6 +84,45 @@ class AttacherTest {
         }
     }
 
+    @Test
+    void uprobeMultiPutsOneLinkOnEveryMatchingFunction() throws Throwable {
+        try (BpfObject obj = open().autoload("on_uprobe_multi", true).load()) {
+            String libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                    .filter(l -> l.contains("libc.so")).map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
+            try (Link link = Attacher.attach(obj.program("on_uprobe_multi"), Optional.of(libc + ":getppi?"))) {
+                assertTrue(link.isBpfLink() && link.description().endsWith("(1 function)"), link.description());
+                assertEquals("UPROBE_MULTI", io.bpf4j.sys.Bpf.linkInfo(link.fd()).linkType().name());
+                Syscalls.getppid(6);
+                assertEquals(6L, obj.globalValue("uprobe_multi_hits"));
+            }
+            Syscalls.getppid(2);
+            assertEquals(6L, obj.globalValue("uprobe_multi_hits"), "nothing after the link closed");
+            // nm -D lists getpid, getppid and getpgid in libc: the glob takes each once.
+            try (Link wide = Attacher.attach(obj.program("on_uprobe_multi"), Optional.of(libc + ":getp*id"))) {
+                int n = Integer.parseInt(wide.description().replaceAll(".*\\((\\d+) functions\\)$", "$1"));
+                assertTrue(n >= 3, wide.description());
+            }
+            AttachException none = assertThrows(AttachException.class,
+                    () -> Attacher.attach(obj.program("on_uprobe_multi"), Optional.of(libc + ":no_such_fn*")));
+            assertTrue(none.getMessage().contains("no function of") && none.getMessage().contains("nm -D"), none.getMessage());
+        }
+    }
+
+    @Test
+    void kprobeMultiAttachesOrSaysWhyNot() throws Exception {
+        try (BpfObject obj = open().autoload("on_kprobe_multi", true).load()) {
+            boolean fprobe = io.bpf4j.host.KernelConfig.running().enabled("CONFIG_FPROBE");
+            if (fprobe) {
+                try (Link l = Attacher.attach(obj.program("on_kprobe_multi"))) {
+                    assertEquals("kprobe.multi __x64_sys_getppi? (1 function)", l.description());
+                }
+            } else {
+                AttachException e = assertThrows(AttachException.class, () -> Attacher.attach(obj.program("on_kprobe_multi")));
+                assertTrue(e.getMessage().contains("CONFIG_FPROBE") && e.getMessage().contains("tracepoint/"), e.getMessage());
+            }
+        }
+    }
+
     /** dash reads its parent's pid with getppid(2) when it starts (for $PPID). */
     private static void otherProcessCallsGetppid() throws Exception {
         assertEquals(0, new ProcessBuilder("sh", "-c", "echo $PPID >/dev/null").start().waitFor());
