@@ -41,7 +41,7 @@ public final class Attacher {
         return attach(p, Optional.empty());
     }
 
-    /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol), else per the section name. */
+    /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol, binary:provider:name for USDT), else per the section name. */
     public static Link attach(BpfProgram p, Optional<String> target) {
         ProgramSpec spec = p.spec();
         SectionDef def = spec.def().orElseThrow();
@@ -52,6 +52,7 @@ public final class Attacher {
             case TRACING, LSM -> tracing(p, def);
             case KPROBE, KSYSCALL -> kprobe(p, spec, where);
             case UPROBE -> Uprobes.attach(p, spec, where);
+            case USDT -> Usdt.attach(p, where);
             case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0 (or eth0:skb, :drv, :hw for the mode)"));
             case SOCKET_FILTER -> socketFilter(p, requireTarget(p, target, "an interface whose frames it filters, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));

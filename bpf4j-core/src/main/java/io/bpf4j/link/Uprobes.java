@@ -52,6 +52,31 @@ final class Uprobes {
         return Attacher.readInt(pmu);
     }
 
+    /** The uprobe PMU's description of where ref_ctr_offset goes in perf_event_attr, e.g. "config:32-63". */
+    private static final Path REF_CTR_FORMAT = Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset");
+
+    /**
+     * How far to shift a semaphore's file offset into perf_event_attr.config: the uprobe PMU passes
+     * ref_ctr_offset in config bits the PMU's format directory names (32-63 since Linux 4.20, which
+     * added it); the kernel then increments the 2-byte counter at that file offset in every process
+     * that maps the binary while the uprobe exists, and decrements it when it goes.
+     */
+    static int refCtrShift(String who) {
+        String format;
+        try {
+            format = Files.readString(REF_CTR_FORMAT).strip();
+        } catch (IOException e) {
+            throw new AttachException(who + " is guarded by a semaphore, which this kernel cannot raise: the uprobe PMU "
+                    + "has no ref_ctr_offset (" + REF_CTR_FORMAT + ", Linux 4.20+)", e);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("config:(\\d+)-63").matcher(format);
+        if (!m.matches()) {
+            throw new AttachException(who + ": the uprobe PMU places ref_ctr_offset at '" + format + "' in "
+                    + REF_CTR_FORMAT + ", not in the upper bits of config bpf4j knows");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     /** The file offset of a function symbol, which is what the uprobe PMU takes. */
     static long fileOffset(Path binary, String symbol) {
         ElfFile elf;

@@ -7,16 +7,31 @@ import io.bpf4j.sys.ProgInfo;
 import io.bpf4j.sys.ProgType;
 import io.bpf4j.sys.TestRun;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+
 /** A program loaded in the kernel, owned by its {@link BpfObject}. The link package attaches it. */
 public final class BpfProgram implements AutoCloseable {
     private final ProgramSpec spec;
     private final Fd fd;
     private final int instructionCount;
+    private final Map<String, BpfMap> objectMaps;
 
-    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount) {
+    /** @param objectMaps the maps of the object the program belongs to (a live view, by name) */
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps) {
         this.spec = spec;
         this.fd = fd;
         this.instructionCount = instructionCount;
+        this.objectMaps = Collections.unmodifiableMap(objectMaps);
+    }
+
+    /**
+     * A map of the object this program was loaded from, by name: attachers that fill maps the
+     * program's headers declare (USDT argument specs) find them here.
+     */
+    public Optional<BpfMap> objectMap(String name) {
+        return Optional.ofNullable(objectMaps.get(name));
     }
 
     public String name() {

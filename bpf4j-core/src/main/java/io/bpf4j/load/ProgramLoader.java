@@ -89,7 +89,7 @@ final class ProgramLoader {
         }
         try {
             Fd fd = Bpf.progLoad(attr);
-            return new BpfProgram(program, fd, linked.instructionCount());
+            return new BpfProgram(program, fd, linked.instructionCount(), maps);
         } catch (VerifierException e) {
             throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
