@@ -1,6 +1,7 @@
 package io.bpf4j.link;
 
 import io.bpf4j.load.BpfObject;
+import io.bpf4j.sys.ProgType;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
 import io.bpf4j.testing.TestPrograms;
@@ -35,6 +36,7 @@ class UsdtTest {
         try (BpfObject obj = BpfObject.open(UsdtTarget.object()).load()) {
             assertTrue(Attacher.autoAttachable(obj.program("on_args")), "usdt/PATH:PROVIDER:NAME attaches by itself");
             assertFalse(Attacher.autoAttachable(obj.program("on_twice")), "plain usdt needs a target");
+            assertEquals(ProgType.KPROBE, obj.program("on_args").type(), "USDT programs are uprobes: kprobe-type");
             Link args = Attacher.attach(obj.program("on_args"));
             Link guarded = Attacher.attach(obj.program("on_guarded"));
             Link twice = Attacher.attach(obj.program("on_twice"), Optional.of(bin + ":test:twice"));
