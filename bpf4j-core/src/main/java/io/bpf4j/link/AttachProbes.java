@@ -78,6 +78,16 @@ public final class AttachProbes {
                 return "attached to " + libc + ":getppid";
             }
         }, "uprobes need CONFIG_UPROBE_EVENTS"));
+        out.add(probe("attach usdt", () -> {
+            // No binary with USDT probes can be counted on; check what attaching one needs instead.
+            Uprobes.pmuType("a usdt program");
+            int shift = Uprobes.refCtrShift("a USDT probe");
+            if (!KernelFeatures.bpfCookies()) {
+                throw new AttachException("no BPF cookies on perf event links (Linux 5.15+), which carry each call site's "
+                        + "argument spec to usdt.bpf.h");
+            }
+            return "uprobes with semaphores (ref_ctr_offset at config bit " + shift + ") and BPF cookies";
+        }, "usdt programs need CONFIG_UPROBE_EVENTS and Linux 5.15+"));
         out.add(probe("attach xdp", () -> {
             try (Fd p = load(ProgType.XDP, AttachType.XDP, 0, 2);
                  Fd l = Bpf.linkCreate(new LinkCreateAttr(p, Interfaces.index("lo"), AttachType.XDP, 0, null))) {

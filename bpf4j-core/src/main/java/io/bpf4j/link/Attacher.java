@@ -41,7 +41,7 @@ public final class Attacher {
         return attach(p, Optional.empty());
     }
 
-    /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol), else per the section name. */
+    /** Attaches, to {@code target} when given (interface, cgroup path, binary:symbol, binary:provider:name for USDT), else per the section name. */
     public static Link attach(BpfProgram p, Optional<String> target) {
         return attach(p, target, ALL_PROCESSES);
     }
@@ -65,6 +65,7 @@ public final class Attacher {
             case KPROBE_MULTI -> KprobeMulti.attach(p, spec, where);
             case UPROBE -> Uprobes.attach(p, spec, where, pid);
             case UPROBE_MULTI -> Uprobes.attachMulti(p, spec, where, pid);
+            case USDT -> Usdt.attach(p, where, pid);
             case XDP -> xdp(p, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0 (or eth0:skb, :drv, :hw for the mode)"));
             case SOCKET_FILTER -> socketFilter(p, requireTarget(p, target, "an interface whose frames it filters, e.g. --attach " + p.name() + "=eth0"));
             case TCX, TC -> tcx(p, def, requireTarget(p, target, "an interface, e.g. --attach " + p.name() + "=eth0"));

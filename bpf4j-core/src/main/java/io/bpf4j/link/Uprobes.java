@@ -50,21 +50,26 @@ final class Uprobes {
         long offset = symbol.matches("0x[0-9a-fA-F]+|\\d+") ? Long.decode(symbol) : fileOffset(binary, symbol);
         PerfEventAttr attr = PerfEventAttr.probe(pmuType("program " + p.name()), binary.toString(), offset + extra, ret);
         String description = (ret ? "uretprobe " : "uprobe ") + binary + ":" + symbol;
+        return Attacher.perfEventLink(p, openEvent(p, attr, pid, description),
+                description + (pid == Attacher.ALL_PROCESSES ? "" : " in process " + pid));
+    }
+
+    /**
+     * The perf event of a uprobe. For every process, one event on CPU 0 does (a BPF program on a probe
+     * fires on every CPU); with a pid the kernel puts the breakpoint into that process's memory only.
+     */
+    static Fd openEvent(BpfProgram p, PerfEventAttr attr, int pid, String description) {
         if (pid == Attacher.ALL_PROCESSES) {
-            // One event on CPU 0 covers every process: a BPF program on a probe fires on every CPU.
-            return Attacher.perfEventLink(p, PerfEvent.open(attr, -1, 0, -1, 0), description);
+            return PerfEvent.open(attr, -1, 0, -1, 0);
         }
-        // With a pid the kernel puts the breakpoint into that process's memory only.
-        Fd event;
         try {
-            event = PerfEvent.open(attr, pid, -1, -1, 0);
-        } catch (io.bpf4j.sys.BpfException e) {
+            return PerfEvent.open(attr, pid, -1, -1, 0);
+        } catch (BpfException e) {
             if (e.errno() != io.bpf4j.sys.Errno.ESRCH) {
                 throw e;
             }
             throw new AttachException("program " + p.name() + ": there is no process " + pid + " to put " + description + " in", e);
         }
-        return Attacher.perfEventLink(p, event, description + " in process " + pid);
     }
 
     /** The uprobe PMU's type number, or why {@code who} cannot attach a uprobe. */
@@ -75,6 +80,31 @@ final class Uprobes {
                     + who + " cannot attach");
         }
         return Attacher.readInt(pmu);
+    }
+
+    /** The uprobe PMU's description of where ref_ctr_offset goes in perf_event_attr, e.g. "config:32-63". */
+    private static final Path REF_CTR_FORMAT = Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset");
+
+    /**
+     * How far to shift a semaphore's file offset into perf_event_attr.config: the uprobe PMU passes
+     * ref_ctr_offset in config bits the PMU's format directory names (32-63 since Linux 4.20, which
+     * added it); the kernel then increments the 2-byte counter at that file offset in every process
+     * that maps the binary while the uprobe exists, and decrements it when it goes.
+     */
+    static int refCtrShift(String who) {
+        String format;
+        try {
+            format = Files.readString(REF_CTR_FORMAT).strip();
+        } catch (IOException e) {
+            throw new AttachException(who + " is guarded by a semaphore, which this kernel cannot raise: the uprobe PMU "
+                    + "has no ref_ctr_offset (" + REF_CTR_FORMAT + ", Linux 4.20+)", e);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("config:(\\d+)-63").matcher(format);
+        if (!m.matches()) {
+            throw new AttachException(who + ": the uprobe PMU places ref_ctr_offset at '" + format + "' in "
+                    + REF_CTR_FORMAT + ", not in the upper bits of config bpf4j knows");
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** The file offset of a function symbol, which is what the uprobe PMU takes. */

@@ -7,6 +7,7 @@ import io.bpf4j.sys.ProgInfo;
 import io.bpf4j.sys.ProgType;
 import io.bpf4j.sys.TestRun;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,12 +18,20 @@ public final class BpfProgram implements AutoCloseable {
     private final int instructionCount;
     private final Map<String, BpfMap> objectMaps;
 
-    /** @param objectMaps the maps of the owning object, by name (a sockmap program attaches to one of them) */
+    /** @param objectMaps the maps of the object the program belongs to (a live view, by name) */
     BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps) {
         this.spec = spec;
         this.fd = fd;
         this.instructionCount = instructionCount;
-        this.objectMaps = objectMaps;
+        this.objectMaps = Collections.unmodifiableMap(objectMaps);
+    }
+
+    /**
+     * A map of the object this program was loaded from, by name: attachers that fill maps the
+     * program's headers declare (USDT argument specs), or attach to one (a sockmap), find them here.
+     */
+    public Optional<BpfMap> objectMap(String name) {
+        return Optional.ofNullable(objectMaps.get(name));
     }
 
     public String name() {
@@ -44,11 +53,6 @@ public final class BpfProgram implements AutoCloseable {
     /** Instructions sent to the kernel (after linking subprograms). */
     public int instructionCount() {
         return instructionCount;
-    }
-
-    /** A map of the object this program was loaded from, by its name in the source. */
-    public Optional<BpfMap> objectMap(String name) {
-        return Optional.ofNullable(objectMaps.get(name));
     }
 
     public ProgInfo info() {

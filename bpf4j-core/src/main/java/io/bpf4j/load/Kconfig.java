@@ -7,6 +7,7 @@ import io.bpf4j.host.KernelConfig;
 import io.bpf4j.host.KernelRelease;
 import io.bpf4j.spec.MapSpec;
 import io.bpf4j.spec.ObjectSpec;
+import io.bpf4j.sys.KernelFeatures;
 import io.bpf4j.sys.MapType;
 
 import java.nio.charset.StandardCharsets;
@@ -65,9 +66,13 @@ final class Kconfig {
             String name = v.var().name();
             int off = (int) (long) offsets.get(name);
             int typeId = btf.resolve(v.var().type());
-            String value = name.equals("LINUX_KERNEL_VERSION")
-                    ? Integer.toString(KernelRelease.versionCode(KernelRelease.current()))
-                    : cfg.value(name).orElse(null);
+            String value = switch (name) {
+                case "LINUX_KERNEL_VERSION" -> Integer.toString(KernelRelease.versionCode(KernelRelease.current()));
+                // Not a config option but a feature libbpf's headers ask for (usdt.bpf.h picks how it
+                // finds its argument specs by it); answered by a real probe, as libbpf does.
+                case "LINUX_HAS_BPF_COOKIE" -> KernelFeatures.bpfCookies() ? "y" : "n";
+                default -> cfg.value(name).orElse(null);
+            };
             if (value != null) {
                 write(btf, typeId, value, data, off, name);
             }

@@ -46,6 +46,14 @@ final class ObjectBtfUpload {
                 // The kernel takes static and global variables only: an extern becomes a global one.
                 b.putInt(btf.offsetOf(id) + 12, 1);
             }
+            if (btf.type(id) instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.GLOBAL
+                    && objectBtf.hiddenFunctions().contains(f.name())) {
+                // A __hidden global function (usdt.bpf.h's bpf_usdt_arg) is verified as static, in its
+                // caller's context: alone, against its prototype, a pointer argument may be NULL and
+                // the function's first store through it is refused. The linkage is the vlen of info.
+                int info = btf.offsetOf(id) + 4;
+                b.putInt(info, b.getInt(info) & 0xffff0000);
+            }
             if (btf.type(id) instanceof BtfType.Datasec d) {
                 int at = btf.offsetOf(id);
                 Long size = objectBtf.sectionSizes().get(d.name());

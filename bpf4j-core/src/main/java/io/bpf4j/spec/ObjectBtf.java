@@ -28,11 +28,21 @@ import java.util.OptionalInt;
  * @param sectionSizes  the size of every ELF section by name, to fix DATASEC sizes before upload
  * @param symbolOffsets section name to symbol name to the symbol's offset in it: clang leaves many
  *                      DATASEC variable offsets at 0, and the kernel checks them
+ * @param hiddenFunctions global functions whose symbol has STV_HIDDEN visibility ({@code __hidden}, as
+ *                        in libbpf's usdt.bpf.h): nothing outside the object can call them, so the
+ *                        loader uploads them as static and the verifier checks them in their caller's
+ *                        context instead of alone against their prototype
  */
-public record ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets) {
+public record ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets,
+                        java.util.Set<String> hiddenFunctions) {
     public ObjectBtf {
         sectionSizes = Map.copyOf(sectionSizes);
         symbolOffsets = Map.copyOf(symbolOffsets);
+        hiddenFunctions = java.util.Set.copyOf(hiddenFunctions);
+    }
+
+    public ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> sectionSizes, Map<String, Map<String, Long>> symbolOffsets) {
+        this(btf, ext, sectionSizes, symbolOffsets, java.util.Set.of());
     }
 
 
@@ -51,7 +61,11 @@ public record ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> section
             sizes.putIfAbsent(s.name(), s.size());
         }
         Map<String, Map<String, Long>> offsets = new HashMap<>();
+        java.util.Set<String> hidden = new java.util.HashSet<>();
         for (ElfSymbol sym : elf.symbols()) {
+            if (sym.type() == ElfSymbol.STT_FUNC && sym.isGlobal() && sym.visibility() == ElfSymbol.STV_HIDDEN) {
+                hidden.add(sym.name());
+            }
             if (sym.sectionIndex() > 0 && sym.sectionIndex() < elf.sections().size() && !sym.name().isEmpty()
                     && sym.type() != ElfSymbol.STT_SECTION) {
                 offsets.computeIfAbsent(elf.section(sym.sectionIndex()).name(), k -> new HashMap<>())
@@ -65,7 +79,7 @@ public record ObjectBtf(Btf btf, Optional<BtfExt> ext, Map<String, Long> section
         } catch (BtfFormatException e) {
             throw new SpecException(origin + ": its .BTF.ext section is malformed: " + e.getMessage());
         }
-        return Optional.of(new ObjectBtf(btf, parsedExt, sizes, offsets));
+        return Optional.of(new ObjectBtf(btf, parsedExt, sizes, offsets, hidden));
     }
 
     /** The id of the DATASEC describing a data section, 0 when there is none. */

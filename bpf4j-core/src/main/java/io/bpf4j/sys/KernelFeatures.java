@@ -153,6 +153,15 @@ public final class KernelFeatures {
     }
 
     /**
+     * Whether a perf event link carries a BPF cookie the program reads with bpf_get_attach_cookie
+     * (Linux 5.15+, both came together): libbpf's usdt.bpf.h looks its argument specs up by it when
+     * the object's LINUX_HAS_BPF_COOKIE extern says so.
+     */
+    public static boolean bpfCookies() {
+        return perfEventLinks() && helper(ProgType.KPROBE, io.bpf4j.asm.Helpers.id("bpf_get_attach_cookie").orElseThrow());
+    }
+
+    /**
      * Whether programs of {@code type} may call the helper: loads {@code call id; r0 = 0; exit} and
      * looks at why the verifier refused it. An unknown or forbidden helper is refused at the call
      * ("unknown func", "invalid func", "program of this type cannot use helper", or ENOTSUPP with

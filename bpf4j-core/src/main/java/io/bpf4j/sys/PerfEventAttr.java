@@ -60,6 +60,12 @@ public record PerfEventAttr(int type, long config, long samplePeriod, long sampl
         return new PerfEventAttr(pmuType, retprobe ? 1 : 0, 1, 0, 0, 0, 1, 0, 0, offset, target);
     }
 
+    /** The same event with another {@code config}, e.g. a uprobe's ref_ctr_offset in its upper bits. */
+    public PerfEventAttr withConfig(long c) {
+        return new PerfEventAttr(type, c, samplePeriod, sampleType, readFormat, flags, wakeupEvents, bpType, config1,
+                config2, probeTarget);
+    }
+
     public PerfEventAttr withFlags(long f) {
         return new PerfEventAttr(type, config, samplePeriod, sampleType, readFormat, f, wakeupEvents, bpType, config1,
                 config2, probeTarget);

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LibbpfDifferentialTest {
     @ParameterizedTest
     @ValueSource(strings = {"minimal.bpf.c", "features.bpf.c", "attach_kinds.bpf.c", "core_reads.bpf.c", "core.bpf.c",
-            "core_direct.bpf.c", "arith.bpf.c", "kfuncs.bpf.c"})
+            "core_direct.bpf.c", "arith.bpf.c", "kfuncs.bpf.c", "usdt.bpf.c"})
     void sameXlatedInstructionsAsLibbpf(String source) throws Exception {
         Path obj = withoutNoAutoload(TestPrograms.compile(source));
         Path bpffs = Mounts.current().bpffs().orElseThrow(() -> new AssertionError("bpffs is not mounted"));

@@ -18,6 +18,9 @@ public enum Requirement {
             ? null : "needs a readable /sys/kernel/btf/vmlinux (a kernel with CONFIG_DEBUG_INFO_BTF=y)"),
     CLANG(() -> Clang.find().isPresent() && BpfHeaders.find().isPresent()
             ? null : "needs clang and the BPF headers: apt-get install clang-19 llvm-19 libbpf-dev"),
+    /** sys/sdt.h, to build the test programs with USDT probes (io.bpf4j.link.UsdtTest). */
+    SDT_HEADER(() -> UsdtTarget.sdtHeader().isPresent()
+            ? null : "needs sys/sdt.h to build a program with USDT probes: apt-get install systemtap-sdt-dev"),
     BPFTOOL(() -> Bpftool.find().isPresent() ? null : "needs bpftool as a reference: apt-get install bpftool"),
     /** A second kernel under emulation (see io.bpf4j.testing.qemu): QEMU and a busybox for the guest. */
     QEMU(() -> Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
