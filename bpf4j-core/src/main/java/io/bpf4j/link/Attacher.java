@@ -1,6 +1,7 @@
 package io.bpf4j.link;
 
 import io.bpf4j.host.KernelConfig;
+import io.bpf4j.host.SyscallEntry;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.spec.AttachKind;
 import io.bpf4j.spec.ProgramSpec;
@@ -150,8 +151,9 @@ public final class Attacher {
             symbol = where.substring(0, plus);
             offset = Long.decode(where.substring(plus + 1));
         }
-        if (spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall")) {
-            symbol = "__x64_sys_" + symbol;
+        boolean syscall = spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall");
+        if (syscall) {
+            symbol = SyscallEntry.function(symbol);
         }
         int type = readInt(KPROBE_PMU);
         Fd event;
@@ -165,7 +167,8 @@ public final class Attacher {
                     + "(static functions may be inlined, or renamed like NAME.isra.0; a module's functions exist "
                     + "only while it is loaded)", e);
         }
-        return perfEventLink(p, event, (ret ? "kretprobe " : "kprobe ") + where);
+        return perfEventLink(p, event, syscall ? (ret ? "kretsyscall " : "ksyscall ") + where + " (" + symbol + ")"
+                : (ret ? "kretprobe " : "kprobe ") + where);
     }
 
     /** An iterator link (iter/task, iter/bpf_map, ...): {@link #runIterator} runs it. */
