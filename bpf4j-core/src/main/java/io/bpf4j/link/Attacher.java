@@ -114,6 +114,9 @@ public final class Attacher {
 
     /** fentry/fexit/fmod_ret/tp_btf/lsm: the target was fixed at load (attach_btf_id). */
     static Link tracing(BpfProgram p, SectionDef def) {
+        if (def.attachKind() == AttachKind.LSM) {
+            BpfLsm.requireActive(p);
+        }
         try {
             return new Link(p, def.prefix() + " " + p.spec().attachTarget(), Bpf.rawTracepointOpen(null, p.fd()), List.of());
         } catch (BpfException.PermissionDenied | BpfException.NotSupported e) {
@@ -241,6 +244,9 @@ public final class Attacher {
         if (!Files.isDirectory(dir)) {
             throw new AttachException("program " + p.name() + ": cgroup " + cgroupPath + " is not a directory; give a cgroup v2 "
                     + "directory such as /sys/fs/cgroup or one below it");
+        }
+        if (def.attachType() == AttachType.LSM_CGROUP) {
+            BpfLsm.requireActive(p);
         }
         try (Fd cg = io.bpf4j.sys.Os.open(dir, io.bpf4j.sys.Os.O_RDONLY | io.bpf4j.sys.Os.O_DIRECTORY)) {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), cg.value(), def.attachType(), 0, null));
