@@ -65,6 +65,10 @@ public final class AttachProbes {
             int id = KernelBtf.vmlinux().findId("bpf_lsm_file_open", BtfKind.FUNC).orElseThrow(
                     () -> new AttachException("no bpf_lsm_file_open in the kernel's BTF (CONFIG_BPF_LSM off)"));
             try (Fd p = load(ProgType.LSM, AttachType.LSM_MAC, id, 0); Fd l = Bpf.rawTracepointOpen(null, p)) {
+                // Attaching works without the BPF LSM active; the hook just never calls the program.
+                BpfLsm.activeList().flatMap(BpfLsm::whyInactive).ifPresent(why -> {
+                    throw new AttachException(why);
+                });
                 return "lsm/file_open loaded and attached (allow-all) for a moment";
             }
         }, "lsm programs need CONFIG_BPF_LSM=y, 'bpf' in the lsm= boot parameter and BPF trampolines (refused like fentry here)"));

@@ -1,6 +1,7 @@
 package io.bpf4j.link;
 
 import io.bpf4j.host.KernelConfig;
+import io.bpf4j.host.SyscallEntry;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.spec.AttachKind;
 import io.bpf4j.spec.ProgramSpec;
@@ -141,6 +142,9 @@ public final class Attacher {
 
     /** fentry/fexit/fmod_ret/tp_btf/lsm: the target was fixed at load (attach_btf_id). */
     static Link tracing(BpfProgram p, SectionDef def) {
+        if (def.attachKind() == AttachKind.LSM) {
+            BpfLsm.requireActive(p);
+        }
         try {
             return new Link(p, def.prefix() + " " + p.spec().attachTarget(), Bpf.rawTracepointOpen(null, p.fd()), List.of());
         } catch (BpfException.PermissionDenied | BpfException.NotSupported e) {
@@ -178,8 +182,9 @@ public final class Attacher {
             symbol = where.substring(0, plus);
             offset = Long.decode(where.substring(plus + 1));
         }
-        if (spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall")) {
-            symbol = "__x64_sys_" + symbol;
+        boolean syscall = spec.sectionName().startsWith("ksyscall") || spec.sectionName().startsWith("kretsyscall");
+        if (syscall) {
+            symbol = SyscallEntry.function(symbol);
         }
         int type = readInt(KPROBE_PMU);
         Fd event;
@@ -193,7 +198,8 @@ public final class Attacher {
                     + "(static functions may be inlined, or renamed like NAME.isra.0; a module's functions exist "
                     + "only while it is loaded)", e);
         }
-        return perfEventLink(p, event, (ret ? "kretprobe " : "kprobe ") + where);
+        return perfEventLink(p, event, syscall ? (ret ? "kretsyscall " : "ksyscall ") + where + " (" + symbol + ")"
+                : (ret ? "kretprobe " : "kprobe ") + where);
     }
 
     /** An iterator link (iter/task, iter/bpf_map, ...): {@link #runIterator} runs it. */
@@ -305,6 +311,9 @@ public final class Attacher {
         if (!Files.isDirectory(dir)) {
             throw new AttachException("program " + p.name() + ": cgroup " + cgroupPath + " is not a directory; give a cgroup v2 "
                     + "directory such as /sys/fs/cgroup or one below it");
+        }
+        if (def.attachType() == AttachType.LSM_CGROUP) {
+            BpfLsm.requireActive(p);
         }
         try (Fd cg = io.bpf4j.sys.Os.open(dir, io.bpf4j.sys.Os.O_RDONLY | io.bpf4j.sys.Os.O_DIRECTORY)) {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), cg.value(), def.attachType(), 0, null));

@@ -5,6 +5,7 @@ import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.host.KernelConfig;
 import io.bpf4j.host.KernelRelease;
+import io.bpf4j.host.SyscallEntry;
 import io.bpf4j.spec.MapSpec;
 import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.sys.KernelFeatures;
@@ -19,8 +20,8 @@ import java.util.OptionalInt;
 
 /**
  * The {@code extern ... __kconfig} variables of an object: laid out in one read-only array map whose
- * values come from the running kernel's config (and LINUX_KERNEL_VERSION from its release), so the
- * program sees the machine it runs on.
+ * values come from the running kernel's config (LINUX_KERNEL_VERSION from its release,
+ * LINUX_HAS_SYSCALL_WRAPPER from {@link SyscallEntry}), so the program sees the machine it runs on.
  */
 final class Kconfig {
     private Kconfig() {
@@ -71,6 +72,9 @@ final class Kconfig {
                 // Not a config option but a feature libbpf's headers ask for (usdt.bpf.h picks how it
                 // finds its argument specs by it); answered by a real probe, as libbpf does.
                 case "LINUX_HAS_BPF_COOKIE" -> KernelFeatures.bpfCookies() ? "y" : "n";
+                // Read by libbpf's BPF_KSYSCALL: left 0 on a wrapped kernel, the program would take
+                // the wrapper's pt_regs pointer for the syscall's first argument.
+                case "LINUX_HAS_SYSCALL_WRAPPER" -> SyscallEntry.wrapped() ? "y" : "n";
                 default -> cfg.value(name).orElse(null);
             };
             if (value != null) {

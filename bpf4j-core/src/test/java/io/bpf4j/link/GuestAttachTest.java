@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,22 +20,26 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * kprobe, kretprobe, fentry and fexit attached by bpf4j for real, on a second kernel: this host's
- * kernel has no kprobes and refuses fentry, so {@link GuestAttachCheck} runs in a QEMU guest booting
- * Debian's 6.1 cloud kernel, with the object compiled here. One boot serves every test below; the
- * counts are the getppid(2) calls the guest program made, filtered by its own tgid.
+ * kprobe, kretprobe, fentry, fexit, ksyscall, kretsyscall, fmod_ret, lsm and lsm.s attached by bpf4j
+ * for real, on a second kernel: this host's kernel has no kprobes and refuses BPF trampolines, so
+ * {@link GuestAttachCheck} runs in a QEMU guest booting Debian's 6.1 cloud kernel, with the objects
+ * compiled here. One boot serves every test but the last; the counts are the calls the guest program
+ * made, filtered by its own tgid. The last test boots a second time, with bpf left out of lsm=.
  */
 @Requires({Requirement.QEMU, Requirement.CLANG})
 class GuestAttachTest {
     private static final String OBJECT = "/job/guest_attach.bpf.o";
+    private static final String KINDS_OBJECT = "/job/guest_kinds.bpf.o";
     private static final String HS_ERR = "/job/hs_err.log";
     private static final List<String> KINDS = List.of("kprobe", "kretprobe", "fentry", "fexit");
     private static GuestResult boot;
     /** A boot that failed (a timeout, a panic, no kernel package) fails or skips every test, without booting again. */
     private static RuntimeException bootFailure;
+    private static GuestResult lsmInactiveBoot;
 
     private static synchronized GuestResult boot() {
         if (bootFailure != null) {
@@ -52,8 +57,9 @@ class GuestAttachTest {
                 bootFailure = e;
                 throw e;
             }
-            System.err.println("QEMU guest: boot + load + attach of 4 kinds took " + boot.elapsed().toMillis() + " ms; in the guest: "
-                    + String.join(", ", boot.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList()));
+            System.err.println("QEMU guest: boot + load + attach of 9 kinds took " + boot.elapsed().toMillis() + " ms; in the guest: "
+                    + String.join(", ", boot.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList())
+                    + "\nthe guest's output:\n" + boot.jobOutput());
         }
         return boot;
     }
@@ -66,12 +72,40 @@ class GuestAttachTest {
      * CPU 0, the CPU its perf event is opened on.
      */
     private static GuestResult runInGuest() {
-        String java = GuestRuntime.javaCommand(GuestAttachCheck.class.getName(), OBJECT)
+        return QemuGuest.defaultGuest().run(guestJob("attach", OBJECT, KINDS_OBJECT).withTimeout(Duration.ofSeconds(180)));
+    }
+
+    private static GuestJob guestJob(String... args) {
+        // setsid: the JVM leads its own process group, so the pgid fmod_ret lets through is its pid,
+        // not the 0 every process under the guest's /init has.
+        String java = GuestRuntime.javaCommand(GuestAttachCheck.class.getName(), args)
                 .replace(GuestRuntime.JAVA + " ", GuestRuntime.JAVA + " -XX:ErrorFile=" + HS_ERR + " ");
-        return QemuGuest.defaultGuest().run(GuestJob.of(java)
-                .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_attach.bpf.c"), OBJECT))
-                .withCollected(HS_ERR)
-                .withTimeout(Duration.ofSeconds(150)));
+        return GuestJob.of("setsid " + java)
+                .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_attach.bpf.c"), OBJECT),
+                        GuestFile.copyOf(TestPrograms.compile("guest_kinds.bpf.c"), KINDS_OBJECT))
+                .withCollected(HS_ERR);
+    }
+
+    /**
+     * A second boot with the LSMs the first one ran minus bpf (lsm= replaces the kernel's built-in
+     * list), running {@link GuestAttachCheck}'s lsm-inactive mode. The LSM set is fixed at boot, so
+     * this cannot share the first boot.
+     */
+    private static synchronized GuestResult lsmInactiveBoot() {
+        if (lsmInactiveBoot == null) {
+            List<String> withoutBpf = Arrays.stream(line("KERNEL").get("lsm").split(",")).filter(l -> !l.equals("bpf")).toList();
+            GuestJob job = guestJob("lsm-inactive", KINDS_OBJECT).withKernelArgs("lsm=" + String.join(",", withoutBpf))
+                    .withTimeout(Duration.ofSeconds(150));
+            lsmInactiveBoot = QemuGuest.defaultGuest().run(job);
+            if (jitCrash(lsmInactiveBoot).isPresent()) {
+                System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code; booting once more. hs_err:\n"
+                        + jitCrash(lsmInactiveBoot).get());
+                lsmInactiveBoot = QemuGuest.defaultGuest().run(job);
+            }
+            System.err.println("QEMU guest without the BPF LSM: boot + load + attach took " + lsmInactiveBoot.elapsed().toMillis()
+                    + " ms; the guest's output:\n" + lsmInactiveBoot.jobOutput());
+        }
+        return lsmInactiveBoot;
     }
 
     /** The head of the guest JVM's crash report when it died of a SIGILL in JIT-compiled code. */
@@ -87,7 +121,10 @@ class GuestAttachTest {
 
     /** The {@code key=value} pairs of the guest's output line starting with {@code tag}. */
     private static Map<String, String> line(String tag) {
-        GuestResult r = boot();
+        return line(boot(), tag);
+    }
+
+    private static Map<String, String> line(GuestResult r, String tag) {
         assertEquals(0, r.exitCode(), "the guest program failed:\n" + r.jobOutput()
                 + r.file(HS_ERR).map(b -> "\nthe JVM's crash report:\n" + head(new String(b, StandardCharsets.UTF_8))).orElse(""));
         String line = r.jobOutput().lines().filter(l -> l.startsWith(tag + " ")).findFirst()
@@ -102,11 +139,13 @@ class GuestAttachTest {
         return values;
     }
 
+    /** Debian's 6.1 builds CONFIG_LSM with bpf last, so the BPF LSM is active without an lsm= argument. */
     @Test
-    void ranOnTheDebian61Kernel() {
+    void ranOnTheDebian61KernelWithTheBpfLsmActive() {
         String release = line("KERNEL").get("release");
         assertTrue(release.startsWith("6.1."), release);
         assertEquals(QemuGuest.defaultGuest().kernel().release(), release);
+        assertTrue(List.of(line("KERNEL").get("lsm").split(",")).contains("bpf"), line("KERNEL").toString());
     }
 
     @Test
@@ -116,7 +155,12 @@ class GuestAttachTest {
                 "LINK kind=kprobe bpf_link=true description=kprobe___do_sys_getppid",
                 "LINK kind=kretprobe bpf_link=true description=kretprobe___do_sys_getppid",
                 "LINK kind=fentry bpf_link=true description=fentry___do_sys_getppid",
-                "LINK kind=fexit bpf_link=true description=fexit___do_sys_getppid"), links);
+                "LINK kind=fexit bpf_link=true description=fexit___do_sys_getppid",
+                "LINK kind=ksyscall bpf_link=true description=ksyscall_getpgid_(__x64_sys_getpgid)",
+                "LINK kind=kretsyscall bpf_link=true description=kretsyscall_getpgid_(__x64_sys_getpgid)",
+                "LINK kind=fmod_ret bpf_link=true description=fmod_ret_security_task_getpgid",
+                "LINK kind=lsm bpf_link=true description=lsm_file_open",
+                "LINK kind=lsm_s bpf_link=true description=lsm.s_file_open"), links);
     }
 
     @Test
@@ -154,5 +198,73 @@ class GuestAttachTest {
         assertTrue(missing.contains("bpf4j_no_such_function"), "names the function: " + missing);
         assertTrue(missing.contains("on_missing_function"), "names the program: " + missing);
         assertTrue(missing.contains("/proc/kallsyms"), "says where to look: " + missing);
+    }
+
+    /**
+     * BPF_KSYSCALL reads the arguments from the user's registers the __x64_sys_ wrapper is handed
+     * (LINUX_HAS_SYSCALL_WRAPPER): the program sees getpgid's argument, not the wrapper's pointer.
+     */
+    @Test
+    void ksyscallSeesTheSyscallArgumentAndKretsyscallItsResult() {
+        Map<String, String> k = line("KSYSCALL");
+        assertEquals("errno=3,errno=3,errno=3", k.get("user"), "getpgid of a pid nobody has is ESRCH: " + k);
+        assertEquals(Integer.toString(GuestAttachCheck.NO_SUCH_PID), k.get("arg"), "the argument ksyscall saw: " + k);
+        assertEquals("-3", k.get("ret"), "the -ESRCH kretsyscall saw: " + k);
+        assertEquals("3", k.get("ksyscall"), k.toString());
+        assertEquals("3", k.get("kretsyscall"), k.toString());
+    }
+
+    /** 3 calls with both attached, 2 more after ksyscall's link closed, 1 after both. */
+    @Test
+    void closingASyscallLinkStopsItsProgramAndOnlyIt() {
+        assertEquals(Map.of("ksyscall", "3", "kretsyscall", "5"), line("KSYSCALL_RESULT"));
+    }
+
+    @Test
+    void fmodRetReplacesWhatUserSpaceGetsOnlyWhileAttached() {
+        Map<String, String> f = line("FMOD");
+        String injected = Integer.toString(GuestAttachCheck.INJECTED_PGID);
+        assertTrue(f.get("before").matches("\\d+") && !f.get("before").equals(injected), "the shell's real pgid: " + f);
+        assertEquals(injected + "," + injected, f.get("during"), "getpgid of the targeted pid returns what the program returned: " + f);
+        assertEquals(f.get("self"), f.get("own"), "a pid the program lets through keeps its real pgid (the JVM leads its group): " + f);
+        assertEquals(f.get("self"), f.get("own_expected"), "getpgid(0), which does not reach the hook: " + f);
+        assertEquals(f.get("before"), f.get("after"), "after the link closed the kernel answers again: " + f);
+        assertEquals("3", f.get("calls"), "the hook ran for the three getpgid calls made while attached: " + f);
+        assertEquals("2", f.get("injected"), f.toString());
+    }
+
+    @Test
+    void lsmProgramsRefuseTheirFileWhileAttached() {
+        Map<String, String> l = line("LSM");
+        assertEquals("ok,ok", l.get("before"), "before attaching both files open: " + l);
+        assertEquals("errno=1,errno=1", l.get("denied"), "lsm returned -EPERM: " + l);
+        assertEquals("errno=13", l.get("s_denied"), "lsm.s returned -EACCES: " + l);
+        assertEquals("ok", l.get("allowed"), "a third file is left alone: " + l);
+        assertEquals("2", l.get("lsm"), l.toString());
+        assertEquals("1", l.get("lsm_s"), l.toString());
+    }
+
+    @Test
+    void closingAnLsmLinkLiftsItsRefusalOnly() {
+        assertEquals(Map.of("denied", "ok", "s_denied", "errno=13", "lsm", "2", "lsm_s", "2"), line("LSM_AFTER_LSM"));
+        assertEquals(Map.of("denied", "ok", "s_denied", "ok", "lsm", "2", "lsm_s", "2"), line("LSM_AFTER_ALL"));
+    }
+
+    /**
+     * Booted without bpf in lsm=, the kernel loads and attaches an lsm program and never runs it;
+     * bpf4j refuses the attach instead and names the boot parameter that fixes it.
+     */
+    @Test
+    void lsmWithoutTheBpfLsmIsAClearAttachErrorNamingTheBootParameter() {
+        GuestResult r = lsmInactiveBoot();
+        Map<String, String> kernel = line(r, "KERNEL");
+        assertFalse(List.of(kernel.get("lsm").split(",")).contains("bpf"), kernel.toString());
+        String inactive = r.jobOutput().lines().filter(l -> l.startsWith("INACTIVE ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no INACTIVE line:\n" + r.jobOutput()));
+        assertTrue(inactive.startsWith("INACTIVE AttachException "), inactive);
+        assertTrue(inactive.contains("on_lsm"), "names the program: " + inactive);
+        assertTrue(inactive.contains("lsm=" + kernel.get("lsm") + ",bpf"), "gives the boot parameter: " + inactive);
+        assertEquals(Map.of("attached", "true", "open", "ok", "lsm", "0"), line(r, "INACTIVE_RAW"),
+                "the kernel takes the attachment but never calls the program");
     }
 }

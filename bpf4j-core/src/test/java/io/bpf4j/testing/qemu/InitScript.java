@@ -41,6 +41,7 @@ final class InitScript {
                 mount -t devtmpfs devtmpfs /dev
                 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
                 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+                mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
                 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
                 """.formatted(marker));
         for (KernelModule m : jobModules) {
