@@ -86,6 +86,32 @@ class UsdtTest {
         }
     }
 
+    /** With a pid, the probes (and the semaphore) exist in that process only, from before it execs the target. */
+    @Test
+    void aPidLimitsTheProbesToOneProcess() throws Exception {
+        Path bin = UsdtTarget.binary();
+        try (BpfObject obj = BpfObject.open(UsdtTarget.object()).load()) {
+            // The shell's pid stays the target's when it execs it: attach first, then let it go.
+            Process chosen = new ProcessBuilder("sh", "-c", "read go; exec " + bin).redirectErrorStream(true).start();
+            int pid = (int) chosen.pid();
+            try (Link args = Attacher.attach(obj.program("on_args"), Optional.empty(), pid);
+                 Link guarded = Attacher.attach(obj.program("on_guarded"), Optional.empty(), pid)) {
+                assertEquals("usdt " + bin + ":test:args (1 call site, process " + pid + ")", args.description());
+                assertEquals("semaphore 0", runTarget(), "another process: no probe, no semaphore");
+                assertEquals(0L, obj.globalValue("args_hits"));
+                chosen.getOutputStream().write('\n');
+                chosen.getOutputStream().flush();
+                assertEquals("semaphore 1", new String(chosen.getInputStream().readAllBytes()).strip(), "the chosen process");
+                assertEquals(0, chosen.waitFor());
+                assertEquals(1L, obj.globalValue("args_hits"));
+                assertEquals(1L, obj.globalValue("guarded_hits"));
+                assertEquals(ARGS, obj.globalValue("args"));
+            } finally {
+                chosen.destroyForcibly();
+            }
+        }
+    }
+
     private static String attachError(String program, String target) throws Exception {
         try (BpfObject obj = BpfObject.open(UsdtTarget.object()).load()) {
             return assertThrows(AttachException.class, () -> Attacher.attach(obj.program(program), Optional.of(target))).getMessage();
