@@ -224,10 +224,13 @@ public final class BpfObject implements AutoCloseable {
                 maps.put(m.name(), creator.create(m));
             }
             fillMapInMaps();
-            ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig);
-            for (ProgramSpec p : spec.programs()) {
-                if (autoload.get(p.name())) {
-                    programs.put(p.name(), loader.load(p, logLevel));
+            // Module BTF fds for kfunc calls are needed only during BPF_PROG_LOAD: closed here either way.
+            try (KfuncTargets kfuncs = new KfuncTargets()) {
+                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs);
+                for (ProgramSpec p : spec.programs()) {
+                    if (autoload.get(p.name())) {
+                        programs.put(p.name(), loader.load(p, logLevel));
+                    }
                 }
             }
             fillProgramArrays();
