@@ -1,6 +1,7 @@
 package io.bpf4j.load;
 
 import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfKind;
 import io.bpf4j.spec.MapSpec;
 import io.bpf4j.spec.ObjectReader;
 import io.bpf4j.spec.ObjectSpec;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A BPF object through its life: opened from an ELF file (nothing in the kernel yet), configured
@@ -37,6 +39,7 @@ public final class BpfObject implements AutoCloseable {
     private Path pinDir = Path.of("/sys/fs/bpf");
     private int logLevel;
     private Fd btfFd;
+    private Set<BtfKind> btfKindsToRewrite; // null: those the running kernel lacks
     private State state = State.OPEN;
 
     private BpfObject(ObjectSpec spec) {
@@ -109,6 +112,16 @@ public final class BpfObject implements AutoCloseable {
     public BpfObject logLevel(int level) {
         requireOpen("change the log level");
         this.logLevel = level;
+        return this;
+    }
+
+    /**
+     * Rewrites these BTF kinds as for a kernel that lacks them, whatever the running kernel has: how
+     * tests show, on a new kernel, what an old one would be given.
+     */
+    BpfObject rewriteBtfKinds(Set<BtfKind> kinds) {
+        requireOpen("choose BTF kinds to rewrite");
+        this.btfKindsToRewrite = Set.copyOf(kinds);
         return this;
     }
 
@@ -209,7 +222,8 @@ public final class BpfObject implements AutoCloseable {
     public BpfObject load() {
         requireOpen("load");
         try {
-            ObjectBtfUpload upload = spec.btf().map(ObjectBtfUpload::new).orElse(null);
+            ObjectBtfUpload upload = spec.btf().map(b -> btfKindsToRewrite == null ? new ObjectBtfUpload(b)
+                    : new ObjectBtfUpload(b, btfKindsToRewrite)).orElse(null);
             if (upload != null) {
                 btfFd = upload.upload(spec.name(), warnings);
             }
@@ -224,10 +238,13 @@ public final class BpfObject implements AutoCloseable {
                 maps.put(m.name(), creator.create(m));
             }
             fillMapInMaps();
-            ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig);
-            for (ProgramSpec p : spec.programs()) {
-                if (autoload.get(p.name())) {
-                    programs.put(p.name(), loader.load(p, logLevel));
+            // Module BTF fds for kfunc calls are needed only during BPF_PROG_LOAD: closed here either way.
+            try (KfuncTargets kfuncs = new KfuncTargets()) {
+                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs);
+                for (ProgramSpec p : spec.programs()) {
+                    if (autoload.get(p.name())) {
+                        programs.put(p.name(), loader.load(p, logLevel));
+                    }
                 }
             }
             fillProgramArrays();

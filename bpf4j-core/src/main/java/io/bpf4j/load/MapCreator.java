@@ -1,9 +1,11 @@
 package io.bpf4j.load;
 
+import io.bpf4j.host.KernelRelease;
 import io.bpf4j.spec.MapSpec;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.BpfException;
 import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.KernelFeatures;
 import io.bpf4j.sys.MapCreateAttr;
 import io.bpf4j.sys.MapType;
 import io.bpf4j.sys.MappedMemory;
@@ -98,10 +100,14 @@ final class MapCreator {
                 // 6.18): libbpf retries without them, so do we.
                 return Bpf.mapCreate(attr);
             }
-        } catch (BpfException.NotSupported e) {
-            throw new LoadException("map " + spec.name() + ": this kernel does not support maps of type " + spec.type()
-                    + " (" + e.getMessage() + "); use another map type or a newer kernel", e);
-        } catch (BpfException.InvalidArgument e) {
+        } catch (BpfException.NotSupported | BpfException.InvalidArgument e) {
+            if (lacksType(spec.type())) {
+                throw new LoadException(missingType(spec, e), e);
+            }
+            if (e instanceof BpfException.NotSupported) {
+                throw new LoadException("map " + spec.name() + ": this kernel does not support maps of type " + spec.type()
+                        + " with these attributes (" + e.getMessage() + "); use another map type or a newer kernel", e);
+            }
             throw new LoadException("map " + spec.name() + " (" + spec.type() + ", key " + spec.keySize() + " bytes, value "
                     + spec.valueSize() + " bytes, max_entries " + spec.maxEntries() + ", flags 0x"
                     + Integer.toHexString(spec.flags()) + ") was refused by the kernel: " + e.getMessage() + hint(spec), e);
@@ -110,6 +116,24 @@ final class MapCreator {
                 inner.close();
             }
         }
+    }
+
+    /**
+     * Whether the kernel lacks the map type altogether. A kernel older than a type refuses it with
+     * EINVAL (the type is past its table: kernel/bpf/syscall.c, find_and_alloc_map), the same errno as
+     * for bad sizes or flags; so a minimal map of the type is tried. STRUCT_OPS maps cannot be
+     * created without a kernel struct_ops type id, so that probe cannot tell and is not believed.
+     */
+    private static boolean lacksType(MapType type) {
+        return type != MapType.STRUCT_OPS && !KernelFeatures.mapType(type);
+    }
+
+    private static String missingType(MapSpec spec, BpfException e) {
+        String since = MapTypeHistory.since(spec.type());
+        return "map " + spec.name() + " is of type BPF_MAP_TYPE_" + spec.type() + ", which the running kernel (Linux "
+                + KernelRelease.current() + ") lacks" + (since.isEmpty() ? "" : ": it was added in Linux " + since)
+                + " (BPF_MAP_CREATE failed with " + e.errno() + ", and so does a minimal map of that type). Use a kernel "
+                + "that has it, or another map type";
     }
 
     private static String hint(MapSpec spec) {

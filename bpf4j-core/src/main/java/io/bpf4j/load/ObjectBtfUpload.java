@@ -54,6 +54,15 @@ final class ObjectBtfUpload {
                 int info = btf.offsetOf(id) + 4;
                 b.putInt(info, b.getInt(info) & 0xffff0000);
             }
+            if (btf.type(id) instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.EXTERN) {
+                // A kfunc's declaration. The kernel refuses extern linkage ("Invalid func linkage") and a
+                // FUNC whose parameters have no names ("Invalid arg#1"), which is how clang writes an
+                // extern declaration's prototype: either way the whole BTF was refused (seen on 6.1 and
+                // 6.18). Nothing needs it as a FUNC (the .ksyms DATASEC points at the stand-in VAR, a
+                // kfunc call carries the kernel's BTF id), so it becomes a TYPEDEF of its prototype: same
+                // 12 bytes, same name, same referenced type.
+                b.putInt(btf.offsetOf(id) + 4, BtfKind.TYPEDEF.code() << 24);
+            }
             if (btf.type(id) instanceof BtfType.Datasec d) {
                 int at = btf.offsetOf(id);
                 Long size = objectBtf.sectionSizes().get(d.name());

@@ -1,6 +1,5 @@
 package io.bpf4j.load;
 
-import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.host.Capabilities;
@@ -51,14 +50,18 @@ final class ProgramLoader {
     private final ObjectBtfUpload btfUpload;
     private final Map<String, Long> kconfigOffsets;
     private final CoreStep coreStep;
+    private final KfuncTargets kfuncs;
 
-    ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets) {
+    /** {@code kfuncs} holds the module BTF fds kfunc calls need; the caller closes it after the last program. */
+    ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets,
+                  KfuncTargets kfuncs) {
         this.spec = spec;
         this.maps = maps;
         this.btfFd = btfFd;
         this.btfUpload = btfUpload;
         this.kconfigOffsets = kconfigOffsets;
         this.coreStep = new CoreStep(spec);
+        this.kfuncs = kfuncs;
     }
 
     BpfProgram load(ProgramSpec program, int logLevel) {
@@ -73,6 +76,10 @@ final class ProgramLoader {
                 .withKernVersion(spec.kernelVersion());
         int flags = (def.sleepable() ? ProgLoadAttr.F_SLEEPABLE : 0) | (def.xdpFrags() ? ProgLoadAttr.F_XDP_HAS_FRAGS : 0);
         attr = attr.withFlags(flags);
+        int[] fdArray = kfuncs.fdArray();
+        if (fdArray != null) {
+            attr = attr.withFdArray(fdArray);
+        }
         if (def.attachType() != null && def.attachTypeAtLoad()) {
             attr = attr.withExpectedAttachType(def.attachType());
         }
@@ -156,28 +163,38 @@ final class ProgramLoader {
     }
 
     /**
-     * A .ksyms extern: a kernel variable (a 64-bit load, BPF_PSEUDO_BTF_ID) or a kernel function called
-     * as a kfunc (a call, BPF_PSEUDO_KFUNC_CALL), both named by their id in the kernel's BTF.
+     * A .ksyms extern: a kernel variable (a 64-bit load, BPF_PSEUDO_BTF_ID) named by its id in the
+     * kernel's BTF, or a kernel function called as a kfunc (a call, BPF_PSEUDO_KFUNC_CALL) named by its
+     * id in the BTF that defines it: vmlinux's, or a loaded module's (then off is its fd_array index).
      */
-    private static void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, String name) {
+    private void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, String name) {
         int opcode = insns[at * 8] & 0xff;
-        Btf vmlinux = KernelBtf.vmlinux();
-        boolean call = opcode == 0x85;
-        OptionalInt id = vmlinux.findId(name, call ? BtfKind.FUNC : BtfKind.VAR);
+        if (opcode == 0x85) {
+            KfuncTargets.Kfunc k = kfuncs.find(name).orElseThrow(() -> new LoadException(missingKfunc(program, name)));
+            ProgramLinker.setSrcReg(insns, at, PSEUDO_KFUNC_CALL);
+            buf.putShort(at * 8 + 2, (short) k.fdIndex());
+            buf.putInt(at * 8 + 4, k.btfId());
+            return;
+        }
+        OptionalInt id = KernelBtf.vmlinux().findId(name, BtfKind.VAR);
         if (id.isEmpty()) {
             throw new LoadException("program " + program.name() + " uses extern " + name + ", which is "
-                    + (call ? "not a kernel function (kfunc) in /sys/kernel/btf/vmlinux; check the name and the kernel version"
-                            : "neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux"));
-        }
-        if (call) {
-            ProgramLinker.setSrcReg(insns, at, PSEUDO_KFUNC_CALL);
-            buf.putShort(at * 8 + 2, (short) 0); // off 0: the function is in vmlinux, not a module
-            buf.putInt(at * 8 + 4, id.getAsInt());
-            return;
+                    + "neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux");
         }
         ProgramLinker.setSrcReg(insns, at, PSEUDO_BTF_ID);
         buf.putInt(at * 8 + 4, id.getAsInt());
         buf.putInt((at + 1) * 8 + 4, 0);
+    }
+
+    /** No BTF of the running kernel defines the kfunc: most often its module is not loaded. */
+    private String missingKfunc(ProgramSpec program, String name) {
+        List<String> modules = kfuncs.moduleNames();
+        return "program " + program.name() + " calls kernel function (kfunc) " + name + ", which neither vmlinux nor "
+                + (modules.isEmpty() ? "any loaded module (none with BTF is loaded)"
+                        : "a loaded module (" + String.join(", ", modules) + ")")
+                + " defines in its BTF. If a kernel module defines " + name + ", that module must be loaded first "
+                + "(modprobe MODULE); otherwise check the name and the "
+                + "kernel version";
     }
 
     private BpfMap requireMap(ProgramSpec program, String name) {

@@ -55,6 +55,7 @@ class ExternsTest {
     void kfuncCallsResolveAgainstTheKernel() throws Exception {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("kfuncs.bpf.c"))) {
             obj.setGlobal("target_tgid", Integer.toString(io.bpf4j.sys.Os.getpid())).load();
+            assertEquals(java.util.List.of(), obj.warnings(), "the kernel took the object's BTF, kfunc declarations included");
             try (Link l = Attacher.attach(obj.program("use_kfunc"))) {
                 Syscalls.getppid(1);
                 assertEquals((long) io.bpf4j.sys.Os.getpid(), ((Number) obj.globalValue("found_pid")).longValue());
