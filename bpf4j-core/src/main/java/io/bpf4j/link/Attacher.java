@@ -113,14 +113,22 @@ public final class Attacher {
 
     /** BPF_LINK_CREATE on the perf event where the kernel has it (5.15+), PERF_EVENT_IOC_SET_BPF otherwise. */
     static Link perfEventLink(BpfProgram p, Fd event, String description) {
+        return perfEventLink(p, event, description, List.of());
+    }
+
+    /** @param afterEvent what is undone once the perf event is closed (a tracefs event definition) */
+    static Link perfEventLink(BpfProgram p, Fd event, String description, List<AutoCloseable> afterEvent) {
+        // Link closes the owned list last to first: the event, then what comes after it.
+        List<AutoCloseable> owned = new java.util.ArrayList<>(afterEvent);
+        owned.add(event);
         try {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), event.value(), AttachType.PERF_EVENT, 0, new LinkCreateAttr.PerfEvent(0)));
-            return new Link(p, description, link, List.of(event));
+            return new Link(p, description, link, owned);
         } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
             try {
                 PerfEvent.setBpf(event, p.fd());
                 PerfEvent.enable(event);
-                return new Link(p, description, null, List.of(event));
+                return new Link(p, description, null, owned);
             } catch (RuntimeException again) {
                 event.close();
                 throw again;
@@ -170,7 +178,8 @@ public final class Attacher {
 
     static Link kprobe(BpfProgram p, ProgramSpec spec, String where) {
         boolean ret = spec.sectionName().startsWith("kretprobe") || spec.sectionName().startsWith("kretsyscall");
-        if (!kprobesAvailable()) {
+        boolean legacy = !kprobesAvailable() && TracefsKprobes.available();
+        if (!kprobesAvailable() && !legacy) {
             throw new AttachException("kprobes are not available: " + whyNoKprobes() + "; program " + p.name() + " ("
                     + spec.section() + ") cannot attach. Use tracepoint/CATEGORY/NAME or tp_btf/NAME instead "
                     + "(e.g. tracepoint/sched/sched_process_exit for do_exit)");
@@ -186,6 +195,11 @@ public final class Attacher {
         if (syscall) {
             symbol = SyscallEntry.function(symbol);
         }
+        String description = syscall ? (ret ? "kretsyscall " : "ksyscall ") + where + " (" + symbol + ")"
+                : (ret ? "kretprobe " : "kprobe ") + where;
+        if (legacy) {
+            return TracefsKprobes.attach(p, symbol, offset, ret, description);
+        }
         int type = readInt(KPROBE_PMU);
         Fd event;
         try {
@@ -198,8 +212,7 @@ public final class Attacher {
                     + "(static functions may be inlined, or renamed like NAME.isra.0; a module's functions exist "
                     + "only while it is loaded)", e);
         }
-        return perfEventLink(p, event, syscall ? (ret ? "kretsyscall " : "ksyscall ") + where + " (" + symbol + ")"
-                : (ret ? "kretprobe " : "kprobe ") + where);
+        return perfEventLink(p, event, description);
     }
 
     /** An iterator link (iter/task, iter/bpf_map, ...): {@link #runIterator} runs it. */

@@ -124,7 +124,31 @@ public final class GuestAttachCheck {
             } catch (RuntimeException e) {
                 System.out.println("MISSING " + e.getClass().getName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
             }
+            tracefsKprobes(obj);
         }
+    }
+
+    /**
+     * The kprobe_events fallback (kernels without the kprobe PMU), called directly since this kernel
+     * has the PMU: the same two programs, 3 calls attached, 2 after; and what kprobe_events held
+     * while attached and after.
+     */
+    private static void tracefsKprobes(BpfObject obj) throws Throwable {
+        long kprobe = (Long) obj.globalValue("kprobe_hits");
+        long kretprobe = (Long) obj.globalValue("kretprobe_hits");
+        Path events = Path.of("/sys/kernel/tracing/kprobe_events");
+        long defined;
+        try (Link k = TracefsKprobes.attach(obj.program("on_kprobe"), "__do_sys_getppid", 0, false, "kprobe __do_sys_getppid");
+             Link r = TracefsKprobes.attach(obj.program("on_kretprobe"), "__do_sys_getppid", 0, true, "kretprobe __do_sys_getppid")) {
+            defined = java.nio.file.Files.readAllLines(events).stream().filter(l -> l.contains(TracefsKprobes.GROUP + "/")).count();
+            System.out.println("TRACEFS_LINK " + k.description().replace(' ', '_') + " " + r.description().replace(' ', '_'));
+            getppid(3);
+        }
+        getppid(2);
+        long left = java.nio.file.Files.readAllLines(events).stream().filter(l -> l.contains(TracefsKprobes.GROUP + "/")).count();
+        System.out.println("TRACEFS kprobe=" + ((Long) obj.globalValue("kprobe_hits") - kprobe)
+                + " kretprobe=" + ((Long) obj.globalValue("kretprobe_hits") - kretprobe)
+                + " kretprobe_ret=" + obj.globalValue("kretprobe_ret") + " defined=" + defined + " left=" + left);
     }
 
     private static void syscallsFmodRetAndLsm(Path object) throws Throwable {

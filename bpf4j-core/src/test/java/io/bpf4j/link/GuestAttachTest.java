@@ -5,15 +5,16 @@ import io.bpf4j.testing.Requires;
 import io.bpf4j.testing.TestPrograms;
 import io.bpf4j.testing.qemu.GuestFile;
 import io.bpf4j.testing.qemu.GuestJob;
+import io.bpf4j.testing.qemu.GuestLines;
 import io.bpf4j.testing.qemu.GuestResult;
 import io.bpf4j.testing.qemu.GuestRuntime;
 import io.bpf4j.testing.qemu.QemuGuest;
+import io.bpf4j.testing.qemu.SharedBoot;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,32 +37,28 @@ class GuestAttachTest {
     private static final String KINDS_OBJECT = "/job/guest_kinds.bpf.o";
     private static final String HS_ERR = "/job/hs_err.log";
     private static final List<String> KINDS = List.of("kprobe", "kretprobe", "fentry", "fexit");
-    private static GuestResult boot;
-    /** A boot that failed (a timeout, a panic, no kernel package) fails or skips every test, without booting again. */
-    private static RuntimeException bootFailure;
-    private static GuestResult lsmInactiveBoot;
+    private static final SharedBoot BOOT = new SharedBoot(() -> {
+        GuestResult r = bootRetryingJitCrash(GuestAttachTest::runInGuest);
+        System.err.println("QEMU guest: boot + load + attach of 9 kinds took " + r.elapsed().toMillis() + " ms; in the guest: "
+                + String.join(", ", r.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList())
+                + "\nthe guest's output:\n" + r.jobOutput());
+        return r;
+    });
+    private static final SharedBoot LSM_INACTIVE_BOOT = new SharedBoot(GuestAttachTest::lsmInactiveBoot);
 
-    private static synchronized GuestResult boot() {
-        if (bootFailure != null) {
-            throw bootFailure;
+    private static GuestResult boot() {
+        return BOOT.get();
+    }
+
+    /** A guest JVM that died of an emulation fault in JIT code (see runInGuest) gets a second boot. */
+    private static GuestResult bootRetryingJitCrash(java.util.function.Supplier<GuestResult> run) {
+        GuestResult r = run.get();
+        if (jitCrash(r).isPresent()) {
+            System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code (an emulation fault); "
+                    + "booting once more. hs_err:\n" + jitCrash(r).get());
+            r = run.get();
         }
-        if (boot == null) {
-            try {
-                boot = runInGuest();
-                if (jitCrash(boot).isPresent()) {
-                    System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code (an emulation fault, see "
-                            + "runInGuest); booting once more. hs_err:\n" + jitCrash(boot).get());
-                    boot = runInGuest();
-                }
-            } catch (RuntimeException e) {
-                bootFailure = e;
-                throw e;
-            }
-            System.err.println("QEMU guest: boot + load + attach of 9 kinds took " + boot.elapsed().toMillis() + " ms; in the guest: "
-                    + String.join(", ", boot.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList())
-                    + "\nthe guest's output:\n" + boot.jobOutput());
-        }
-        return boot;
+        return r;
     }
 
     /**
@@ -91,21 +88,14 @@ class GuestAttachTest {
      * list), running {@link GuestAttachCheck}'s lsm-inactive mode. The LSM set is fixed at boot, so
      * this cannot share the first boot.
      */
-    private static synchronized GuestResult lsmInactiveBoot() {
-        if (lsmInactiveBoot == null) {
-            List<String> withoutBpf = Arrays.stream(line("KERNEL").get("lsm").split(",")).filter(l -> !l.equals("bpf")).toList();
-            GuestJob job = guestJob("lsm-inactive", KINDS_OBJECT).withKernelArgs("lsm=" + String.join(",", withoutBpf))
-                    .withTimeout(Duration.ofSeconds(150));
-            lsmInactiveBoot = QemuGuest.defaultGuest().run(job);
-            if (jitCrash(lsmInactiveBoot).isPresent()) {
-                System.err.println("GuestAttachTest: the guest JVM crashed in JIT-compiled code; booting once more. hs_err:\n"
-                        + jitCrash(lsmInactiveBoot).get());
-                lsmInactiveBoot = QemuGuest.defaultGuest().run(job);
-            }
-            System.err.println("QEMU guest without the BPF LSM: boot + load + attach took " + lsmInactiveBoot.elapsed().toMillis()
-                    + " ms; the guest's output:\n" + lsmInactiveBoot.jobOutput());
-        }
-        return lsmInactiveBoot;
+    private static GuestResult lsmInactiveBoot() {
+        List<String> withoutBpf = Arrays.stream(line("KERNEL").get("lsm").split(",")).filter(l -> !l.equals("bpf")).toList();
+        GuestJob job = guestJob("lsm-inactive", KINDS_OBJECT).withKernelArgs("lsm=" + String.join(",", withoutBpf))
+                .withTimeout(Duration.ofSeconds(150));
+        GuestResult r = bootRetryingJitCrash(() -> QemuGuest.defaultGuest().run(job));
+        System.err.println("QEMU guest without the BPF LSM: boot + load + attach took " + r.elapsed().toMillis()
+                + " ms; the guest's output:\n" + r.jobOutput());
+        return r;
     }
 
     /** The head of the guest JVM's crash report when it died of a SIGILL in JIT-compiled code. */
@@ -127,16 +117,7 @@ class GuestAttachTest {
     private static Map<String, String> line(GuestResult r, String tag) {
         assertEquals(0, r.exitCode(), "the guest program failed:\n" + r.jobOutput()
                 + r.file(HS_ERR).map(b -> "\nthe JVM's crash report:\n" + head(new String(b, StandardCharsets.UTF_8))).orElse(""));
-        String line = r.jobOutput().lines().filter(l -> l.startsWith(tag + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + tag + " line in the guest output:\n" + r.jobOutput()));
-        Map<String, String> values = new HashMap<>();
-        for (String pair : line.substring(tag.length() + 1).split(" ")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                values.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return values;
+        return new GuestLines(r).pairs(tag);
     }
 
     /** Debian's 6.1 builds CONFIG_LSM with bpf last, so the BPF LSM is active without an lsm= argument. */
@@ -189,6 +170,18 @@ class GuestAttachTest {
     void closingALinkStopsItsProgramAndOnlyIt() {
         Map<String, String> result = line("RESULT");
         assertEquals(Map.of("kprobe", "4", "kretprobe", "7", "fentry", "9", "fexit", "10"), result);
+    }
+
+    /** The kprobe_events fallback for kernels without the kprobe PMU: exact counts, and no event left defined. */
+    @Test
+    void kprobesThroughTracefsCountAndLeaveNothingInKprobeEvents() {
+        assertEquals("kprobe___do_sys_getppid_(tracefs) kretprobe___do_sys_getppid_(tracefs)", new GuestLines(boot()).rest("TRACEFS_LINK"));
+        Map<String, String> t = line("TRACEFS");
+        assertEquals("3", t.get("kprobe"), "3 calls while attached, none counted of the 2 after: " + t);
+        assertEquals("3", t.get("kretprobe"), t.toString());
+        assertEquals(line("ATTACHED").get("getppid"), t.get("kretprobe_ret"), "the return value through the tracefs kretprobe");
+        assertEquals("2", t.get("defined"), "both events were in kprobe_events while attached");
+        assertEquals("0", t.get("left"), "closing the links removed them");
     }
 
     @Test
@@ -256,7 +249,7 @@ class GuestAttachTest {
      */
     @Test
     void lsmWithoutTheBpfLsmIsAClearAttachErrorNamingTheBootParameter() {
-        GuestResult r = lsmInactiveBoot();
+        GuestResult r = LSM_INACTIVE_BOOT.get();
         Map<String, String> kernel = line(r, "KERNEL");
         assertFalse(List.of(kernel.get("lsm").split(",")).contains("bpf"), kernel.toString());
         String inactive = r.jobOutput().lines().filter(l -> l.startsWith("INACTIVE ")).findFirst()

@@ -6,13 +6,14 @@ import io.bpf4j.testing.TestPrograms;
 import io.bpf4j.testing.qemu.DebianKernelPackage;
 import io.bpf4j.testing.qemu.GuestFile;
 import io.bpf4j.testing.qemu.GuestJob;
+import io.bpf4j.testing.qemu.GuestLines;
 import io.bpf4j.testing.qemu.GuestResult;
 import io.bpf4j.testing.qemu.GuestRuntime;
 import io.bpf4j.testing.qemu.QemuGuest;
+import io.bpf4j.testing.qemu.SharedBoot;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,41 +29,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Requires({Requirement.QEMU, Requirement.CLANG})
 class GuestMultiProbeTest {
     private static final String OBJECT = "/job/guest_multi.bpf.o";
-    private static GuestResult boot;
-    private static RuntimeException bootFailure;
+    private static final SharedBoot BOOT = new SharedBoot(() -> {
+        QemuGuest guest = new QemuGuest(DebianKernelPackage.latest("6.12"), GuestRuntime.javaBase(), 1024, 2);
+        GuestResult r = guest.run(GuestJob.of(GuestRuntime.javaCommand(GuestMultiProbeCheck.class.getName(), OBJECT))
+                .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_multi.bpf.c"), OBJECT))
+                .withTimeout(Duration.ofSeconds(150)));
+        System.err.println("GuestMultiProbeTest: boot + load + attach took " + r.elapsed().toMillis() + " ms");
+        return r;
+    });
 
-    private static synchronized GuestResult boot() {
-        if (bootFailure != null) {
-            throw bootFailure;
-        }
-        if (boot == null) {
-            try {
-                QemuGuest guest = new QemuGuest(DebianKernelPackage.latest("6.12"), GuestRuntime.javaBase(), 1024, 2);
-                boot = guest.run(GuestJob.of(GuestRuntime.javaCommand(GuestMultiProbeCheck.class.getName(), OBJECT))
-                        .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_multi.bpf.c"), OBJECT))
-                        .withTimeout(Duration.ofSeconds(150)));
-            } catch (RuntimeException e) {
-                bootFailure = e;
-                throw e;
-            }
-            System.err.println("GuestMultiProbeTest: boot + load + attach took " + boot.elapsed().toMillis() + " ms");
-        }
-        return boot;
+    private static GuestResult boot() {
+        return BOOT.get();
     }
 
     private static Map<String, String> line(String tag) {
         GuestResult r = boot();
         assertEquals(0, r.exitCode(), "the guest program failed:\n" + r.jobOutput());
-        String line = r.jobOutput().lines().filter(l -> l.startsWith(tag + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + tag + " line in the guest output:\n" + r.jobOutput()));
-        Map<String, String> values = new HashMap<>();
-        for (String pair : line.substring(tag.length() + 1).split(" ")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                values.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return values;
+        return new GuestLines(r).pairs(tag);
     }
 
     @Test
