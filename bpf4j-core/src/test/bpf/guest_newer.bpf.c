@@ -1,5 +1,5 @@
-// kprobe.multi and kretprobe.multi for GuestMultiProbeCheck in a QEMU guest whose kernel has fprobe
-// (Debian 6.12; this host's kernel and Debian 6.1 are built without CONFIG_FPROBE). No CO-RE.
+// For NewerKernelGuestCheck in a QEMU guest booting Debian 6.12, which has what this host's kernel
+// and Debian 6.1 lack: fprobe (kprobe.multi, kretprobe.multi) and netkit devices. No CO-RE.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -44,6 +44,15 @@ SEC("?kprobe.multi/bpf4j_no_such_function_*")
 int on_nothing(void *ctx)
 {
     return 0;
+}
+
+__u64 netkit_packets = 0;
+
+SEC("netkit/primary")
+int count_netkit(struct __sk_buff *skb)
+{
+    __sync_fetch_and_add(&netkit_packets, 1);
+    return 0; /* NETKIT_PASS */
 }
 
 char LICENSE[] SEC("license") = "GPL";

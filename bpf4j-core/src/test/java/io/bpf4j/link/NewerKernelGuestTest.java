@@ -21,20 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * kprobe.multi and kretprobe.multi attached by bpf4j for real. They need the kernel's fprobe, which
- * neither this host's kernel nor Debian 6.1 has: {@link GuestMultiProbeCheck} runs in a QEMU guest
- * booting Debian's 6.12 cloud kernel (CONFIG_FPROBE=y), pinned to one vCPU as in {@link GuestAttachTest}.
- * One boot serves every test; counts are the guest program's own calls, filtered by its tgid.
+ * kprobe.multi, kretprobe.multi and netkit attached by bpf4j for real. They need the kernel's fprobe
+ * and netkit devices, which neither this host's kernel nor Debian 6.1 has: {@link NewerKernelGuestCheck}
+ * runs in a QEMU guest booting Debian's 6.12 cloud kernel (CONFIG_FPROBE=y, CONFIG_NETKIT=y), pinned to
+ * one vCPU as in {@link GuestAttachTest}. One boot serves every test; probe counts are the guest
+ * program's own calls, filtered by its tgid.
  */
 @Requires({Requirement.QEMU, Requirement.CLANG})
-class GuestMultiProbeTest {
-    private static final String OBJECT = "/job/guest_multi.bpf.o";
+class NewerKernelGuestTest {
+    private static final String OBJECT = "/job/guest_newer.bpf.o";
     private static final SharedBoot BOOT = new SharedBoot(() -> {
         QemuGuest guest = new QemuGuest(DebianKernelPackage.latest("6.12"), GuestRuntime.javaBase(), 1024, 2);
-        GuestResult r = guest.run(GuestJob.of(GuestRuntime.javaCommand(GuestMultiProbeCheck.class.getName(), OBJECT))
-                .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_multi.bpf.c"), OBJECT))
+        GuestResult r = guest.run(GuestJob.of(GuestRuntime.javaCommand(NewerKernelGuestCheck.class.getName(), OBJECT))
+                .withFiles(GuestFile.testClasspath(), GuestFile.copyOf(TestPrograms.compile("guest_newer.bpf.c"), OBJECT))
                 .withTimeout(Duration.ofSeconds(150)));
-        System.err.println("GuestMultiProbeTest: boot + load + attach took " + r.elapsed().toMillis() + " ms");
+        System.err.println("NewerKernelGuestTest: boot + load + attach took " + r.elapsed().toMillis() + " ms");
         return r;
     });
 
@@ -68,6 +69,17 @@ class GuestMultiProbeTest {
         assertEquals(Map.of("multi", "5", "multi_ret", "5", "wide", "8"), line("ATTACHED"),
                 "5 getppid and 3 getpid calls; the wide glob covers both");
         assertEquals(Map.of("multi", "5", "multi_ret", "5", "wide", "8"), line("RESULT"), "nothing after the links closed");
+    }
+
+    @Test
+    void aNetkitPrimaryProgramSeesWhatLeavesThroughItsDevice() {
+        assertEquals("0", line("NETKIT_CREATE").get("rc"), "RTM_NEWLINK of a netkit pair");
+        assertEquals("bpf_link=true type=NETKIT description=netkit/primary_on_bpf4jnk", new GuestLines(boot()).rest("NETKIT_LINK"));
+        Map<String, String> n = line("NETKIT");
+        assertEquals("3", n.get("during"), "the 3 datagrams to 10.99.0.2 left through bpf4jnk: " + n);
+        assertEquals("3", n.get("after"), "none of the 2 sent after the link closed: " + n);
+        String wrong = new GuestLines(boot()).rest("NOT_NETKIT");
+        assertTrue(wrong.startsWith("AttachException ") && wrong.contains("lo is not a netkit device"), wrong);
     }
 
     @Test
