@@ -200,11 +200,9 @@ final class ProgCommand implements Runnable {
                         if (autoattach && Attacher.autoAttachable(p)) {
                             Link l = Attacher.attach(p);
                             links.add(l);
-                            if (!l.isBpfLink()) {
-                                throw new Bpf4jException(p.name() + " attached without a BPF link on this kernel, which cannot be pinned");
-                            }
-                            l.pin(pinDir.resolve(p.name() + "_link"));
-                            System.out.println("attached " + p.name() + " to " + l.description() + ", link pinned at " + pinDir.resolve(p.name() + "_link"));
+                            List<Path> pins = l.pin(pinDir.resolve(p.name() + "_link"));
+                            System.out.println("attached " + p.name() + " to " + l.description() + ", link"
+                                    + (pins.size() == 1 ? "" : "s") + " pinned at " + String.join(", ", pins.stream().map(Path::toString).toList()));
                         }
                     }
                 } catch (RuntimeException e) {

@@ -48,8 +48,11 @@ final class RunSession implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Loads (already configured) and attaches every program that attaches by itself or has a target. */
-    /** @param pid the process uprobes fire in, or {@link Attacher#ALL_PROCESSES} */
+    /**
+     * Loads (already configured) and attaches every program that attaches by itself or has a target.
+     *
+     * @param pid the process uprobes and USDT probes fire in, or {@link Attacher#ALL_PROCESSES}
+     */
     static RunSession start(BpfObject object, Map<String, String> targets, int pid, PrintStream out) {
         RunSession s = new RunSession(object);
         try {
@@ -169,9 +172,8 @@ final class RunSession implements AutoCloseable {
             Bpf.objPin(p.fd(), dir.resolve(p.name()));
         }
         for (Link l : links) {
-            if (l.isBpfLink()) {
-                l.pin(dir.resolve(l.program().name() + "_link"));
-            }
+            // A link that cannot outlive the process says why: better than a pin that silently does not hold.
+            l.pin(dir.resolve(l.program().name() + "_link"));
         }
     }
 

@@ -113,9 +113,14 @@ public final class AttachProbes {
         }, "cgroup programs need the cgroup v2 hierarchy: mount -t cgroup2 none /sys/fs/cgroup"));
         out.add(probe("attach sockmap", () -> {
             try (Fd map = Bpf.mapCreate(io.bpf4j.sys.MapCreateAttr.of(io.bpf4j.sys.MapType.SOCKMAP, 4, 4, 1));
-                 Fd p = load(ProgType.SK_MSG, AttachType.SK_MSG_VERDICT, 0, 1);
-                 Fd l = Bpf.linkCreate(new LinkCreateAttr(p, map.value(), AttachType.SK_MSG_VERDICT, 0, null))) {
-                return "sk_msg linked to a new, empty sockmap";
+                 Fd p = load(ProgType.SK_MSG, AttachType.SK_MSG_VERDICT, 0, 1)) {
+                try (Fd l = Bpf.linkCreate(new LinkCreateAttr(p, map.value(), AttachType.SK_MSG_VERDICT, 0, null))) {
+                    return "sk_msg linked to a new, empty sockmap";
+                } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
+                    // Before Linux 6.10 a sockmap takes its programs with BPF_PROG_ATTACH, as Sockmaps does.
+                    Bpf.progAttach(map.value(), p, AttachType.SK_MSG_VERDICT, 0);
+                    return "sk_msg attached to a new, empty sockmap (BPF_PROG_ATTACH: no sockmap links before Linux 6.10)";
+                }
             }
         }, "sk_msg/sk_skb need CONFIG_BPF_STREAM_PARSER; links on sockmaps need Linux 6.10+ (older kernels: BPF_PROG_ATTACH)"));
         out.add(probe("attach netns", () -> {

@@ -55,6 +55,10 @@ public final class Attacher {
      * unless that is {@link #ALL_PROCESSES} (other kinds are not per process and take no pid).
      */
     public static Link attach(BpfProgram p, Optional<String> target, int pid) {
+        if (pid != ALL_PROCESSES && pid <= 0) {
+            throw new AttachException("program " + p.name() + ": " + pid + " is not a process id; give the pid of a running "
+                    + "process (see ps), or none for every process");
+        }
         ProgramSpec spec = p.spec();
         SectionDef def = spec.def().orElseThrow();
         String where = target.orElse(spec.attachTarget());
@@ -113,22 +117,25 @@ public final class Attacher {
 
     /** BPF_LINK_CREATE on the perf event where the kernel has it (5.15+), PERF_EVENT_IOC_SET_BPF otherwise. */
     static Link perfEventLink(BpfProgram p, Fd event, String description) {
-        return perfEventLink(p, event, description, List.of());
+        return perfEventLink(p, event, description, List.of(), null);
     }
 
-    /** @param afterEvent what is undone once the perf event is closed (a tracefs event definition) */
-    static Link perfEventLink(BpfProgram p, Fd event, String description, List<AutoCloseable> afterEvent) {
+    /**
+     * @param afterEvent what is undone once the perf event is closed (a tracefs event definition)
+     * @param unpinnable why the link cannot outlive bpf4j, or null
+     */
+    static Link perfEventLink(BpfProgram p, Fd event, String description, List<AutoCloseable> afterEvent, String unpinnable) {
         // Link closes the owned list last to first: the event, then what comes after it.
         List<AutoCloseable> owned = new java.util.ArrayList<>(afterEvent);
         owned.add(event);
         try {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), event.value(), AttachType.PERF_EVENT, 0, new LinkCreateAttr.PerfEvent(0)));
-            return new Link(p, description, link, owned);
+            return new Link(p, description, List.of(link), owned, unpinnable);
         } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
             try {
                 PerfEvent.setBpf(event, p.fd());
                 PerfEvent.enable(event);
-                return new Link(p, description, null, owned);
+                return new Link(p, description, List.of(), owned, unpinnable);
             } catch (RuntimeException again) {
                 event.close();
                 throw again;

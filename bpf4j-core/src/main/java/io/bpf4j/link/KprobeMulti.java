@@ -11,7 +11,6 @@ import io.bpf4j.sys.LinkCreateAttr;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -34,7 +33,7 @@ final class KprobeMulti {
             throw new AttachException("program " + p.name() + " (" + spec.section() + ") names no functions; write "
                     + "SEC(\"kprobe.multi/PATTERN\") with a glob such as vfs_*");
         }
-        Pattern glob = Pattern.compile(Uprobes.globToRegex(pattern));
+        Pattern glob = Globs.compile(pattern);
         String[] symbols = traceable().filter(n -> glob.matcher(n).matches()).distinct().toArray(String[]::new);
         if (symbols.length == 0) {
             throw new AttachException("program " + p.name() + ": no kernel function matches '" + pattern
@@ -44,7 +43,7 @@ final class KprobeMulti {
         try {
             Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, type, 0,
                     new LinkCreateAttr.KprobeMulti(ret ? RETURN : 0, symbols, null, null)));
-            return new Link(p, (ret ? "kretprobe.multi " : "kprobe.multi ") + pattern + " (" + Uprobes.functionCount(symbols.length) + ")",
+            return new Link(p, (ret ? "kretprobe.multi " : "kprobe.multi ") + pattern + " (" + Globs.functionCount(symbols.length) + ")",
                     link, List.of());
         } catch (BpfException.NotSupported e) {
             throw new AttachException("program " + p.name() + " (" + spec.section() + "): this kernel cannot attach "
@@ -63,10 +62,10 @@ final class KprobeMulti {
      * .cold, ...), which are never traceable by name.
      */
     private static Stream<String> traceable() {
-        Path filter = Tracefs.root().resolve("available_filter_functions");
         try {
-            return Files.readAllLines(filter).stream().map(l -> l.split("[ \t]", 2)[0]);
+            return Files.readAllLines(Tracefs.root().resolve("available_filter_functions")).stream().map(l -> l.split("[ \t]", 2)[0]);
         } catch (IOException | RuntimeException e) {
+            // tracefs unmounted, or the file unreadable (a locked-down kernel).
             Collection<String> all = KernelSymbols.read().functions();
             return all.stream().filter(n -> n.indexOf('.') < 0);
         }

@@ -17,18 +17,31 @@ import java.util.List;
 public final class Link implements AutoCloseable {
     private final BpfProgram program;
     private final String description;
-    private final Fd linkFd;
+    /** The BPF links of this attachment, first the main one: USDT has one per call site. */
+    private final List<Fd> links;
     private final List<AutoCloseable> owned;
+    /** Why this attachment cannot outlive bpf4j even with its links pinned, or null. */
+    private final String unpinnable;
 
     /**
      * @param linkFd the BPF link, or null for attachments made without one
      * @param owned  what else the attachment holds (a perf event fd, a socket), closed after the link
      */
     Link(BpfProgram program, String description, Fd linkFd, List<? extends AutoCloseable> owned) {
+        this(program, description, linkFd == null ? List.of() : List.of(linkFd), owned, null);
+    }
+
+    /**
+     * @param links      every BPF link of the attachment, the main one first
+     * @param unpinnable why pinning the links would not keep the attachment (closing undoes more than
+     *                   fds), or null
+     */
+    Link(BpfProgram program, String description, List<Fd> links, List<? extends AutoCloseable> owned, String unpinnable) {
         this.program = program;
         this.description = description;
-        this.linkFd = linkFd;
+        this.links = List.copyOf(links);
         this.owned = new ArrayList<>(owned);
+        this.unpinnable = unpinnable;
     }
 
     public BpfProgram program() {
@@ -42,27 +55,43 @@ public final class Link implements AutoCloseable {
 
     /** True when the attachment is a BPF link (listed by bpftool link, pinnable). */
     public boolean isBpfLink() {
-        return linkFd != null;
+        return !links.isEmpty();
     }
 
+    /** The (main) BPF link. */
     public Fd fd() {
-        if (linkFd == null) {
+        if (links.isEmpty()) {
             throw new IllegalStateException(description + " is not a BPF link");
         }
-        return linkFd;
+        return links.getFirst();
     }
 
-    /** Pins the link on bpffs so it outlives this process. */
-    public void pin(Path path) {
-        Bpf.objPin(fd(), path);
+    /**
+     * Pins every BPF link of the attachment on bpffs so it outlives this process: the main one at
+     * {@code path}, further ones (one per USDT call site) at path_1, path_2, ...
+     *
+     * @return the paths pinned
+     */
+    public List<Path> pin(Path path) {
+        if (links.isEmpty()) {
+            throw new AttachException(program.name() + " (" + description + ") is attached without a BPF link on this "
+                    + "kernel, which cannot be pinned: it lasts as long as the process that attached it");
+        }
+        if (unpinnable != null) {
+            throw new AttachException(program.name() + " (" + description + ") cannot be pinned: " + unpinnable);
+        }
+        List<Path> pinned = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) {
+            Path at = i == 0 ? path : path.resolveSibling(path.getFileName() + "_" + i);
+            Bpf.objPin(links.get(i), at);
+            pinned.add(at);
+        }
+        return pinned;
     }
 
     @Override
     public void close() {
-        List<AutoCloseable> all = new ArrayList<>();
-        if (linkFd != null) {
-            all.add(linkFd);
-        }
+        List<AutoCloseable> all = new ArrayList<>(links);
         List<AutoCloseable> rest = new ArrayList<>(owned);
         Collections.reverse(rest);
         all.addAll(rest);

@@ -66,8 +66,8 @@ final class Netfilter {
             return new Link(p, "netfilter " + target.toLowerCase(Locale.ROOT), link, List.of());
         } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
             throw new AttachException("program " + p.name() + ": the kernel refused netfilter hook " + target + " ("
-                    + e.getMessage() + "); netfilter links need Linux 6.4+ with CONFIG_NETFILTER_BPF_LINK, and with "
-                    + "defrag a priority above -400 (after defragmentation)", e);
+                    + e.getMessage() + "); netfilter links need Linux 6.4+ with CONFIG_NETFILTER_BPF_LINK, and "
+                    + "defrag needs Linux 6.6+ and a priority above -400 (after defragmentation)", e);
         }
     }
 }

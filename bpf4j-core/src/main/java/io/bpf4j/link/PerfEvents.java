@@ -53,8 +53,6 @@ final class PerfEvents {
             events.forEach(Fd::close);
             throw e;
         }
-        List<AutoCloseable> owned = new ArrayList<>(links.subList(1, links.size()));
-        owned.addAll(events);
-        return new Link(p, "perf event " + parts[0] + " at " + hz + " Hz on " + events.size() + " CPUs", links.getFirst(), owned);
+        return new Link(p, "perf event " + parts[0] + " at " + hz + " Hz on " + events.size() + " CPUs", links, events, null);
     }
 }

@@ -43,16 +43,30 @@ final class Sockmaps {
         }
         Fd pinned = Bpf.objGet(Path.of(target), 0);
         try {
-            MapType mapType;
-            try {
-                mapType = Bpf.mapInfo(pinned).mapType();
-            } catch (BpfException e) {
-                throw new AttachException("program " + p.name() + ": " + target + " is not a pinned map", e);
+            // BPF_OBJ_GET_INFO_BY_FD answers for programs and links too, in another layout: ask the fd what it is.
+            if (!isMap(pinned)) {
+                throw new AttachException("program " + p.name() + ": " + target + " is not a pinned map (it is a pinned "
+                        + kindOf(pinned) + "); give the path of a pinned sockmap or sockhash");
             }
+            MapType mapType = Bpf.mapInfo(pinned).mapType();
             return attach(p, mapType, type, pinned, "pinned map " + target, List.of(pinned));
         } catch (RuntimeException e) {
             pinned.close();
             throw e;
+        }
+    }
+
+    private static boolean isMap(Fd fd) {
+        return kindOf(fd).equals("bpf-map");
+    }
+
+    /** The anonymous inode behind a BPF fd: bpf-map, bpf-prog, bpf_link. */
+    private static String kindOf(Fd fd) {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd.value())).toString();
+            return link.startsWith("anon_inode:") ? link.substring("anon_inode:".length()) : link;
+        } catch (java.io.IOException e) {
+            return "unknown object";
         }
     }
 
@@ -70,7 +84,12 @@ final class Sockmaps {
         try {
             return new Link(p, description, Bpf.linkCreate(new LinkCreateAttr(p.fd(), map.value(), type, 0, null)), held);
         } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
-            Bpf.progAttach(map.value(), p.fd(), type, 0);
+            try {
+                Bpf.progAttach(map.value(), p.fd(), type, 0);
+            } catch (BpfException refused) {
+                throw new AttachException("program " + p.name() + ": " + what + " refused it as its " + type + " program ("
+                        + refused.getMessage() + "); a sockmap holds one program of each kind, so detach the one it has", refused);
+            }
             List<AutoCloseable> owned = new java.util.ArrayList<>(held);
             owned.add(() -> Bpf.progDetach(map.value(), p.fd(), type));
             return new Link(p, description, null, owned);

@@ -21,6 +21,8 @@ final class TracefsKprobes {
     /** The tracefs group of bpf4j's events: events/bpf4j/NAME. */
     static final String GROUP = "bpf4j";
     private static final AtomicInteger NEXT = new AtomicInteger();
+    /** Event names must be shorter than the kernel's MAX_EVENT_NAME_LEN (64). */
+    private static final int MAX_NAME = 63;
 
     private TracefsKprobes() {
     }
@@ -37,25 +39,40 @@ final class TracefsKprobes {
     /** A kprobe (or kretprobe) on {@code symbol+offset}, defined in kprobe_events for as long as the link lives. */
     static Link attach(BpfProgram p, String symbol, long offset, boolean ret, String description) {
         Path events = Tracefs.root().resolve("kprobe_events");
-        String name = (ret ? "r_" : "p_") + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet() + "_"
-                + symbol.replaceAll("[^A-Za-z0-9_]", "_");
+        // pid and counter make the name unique; the symbol only helps a reader, cut so the whole name
+        // stays under the kernel's 64-character limit for event names.
+        String prefix = (ret ? "r_" : "p_") + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet() + "_";
+        String readable = symbol.replaceAll("[^A-Za-z0-9_]", "_");
+        String name = prefix + readable.substring(0, Math.min(readable.length(), MAX_NAME - prefix.length()));
         String where = offset == 0 ? symbol : symbol + "+" + offset;
+        String definition = (ret ? "r:" : "p:") + GROUP + "/" + name + " " + where;
         try {
-            Files.writeString(events, (ret ? "r:" : "p:") + GROUP + "/" + name + " " + where + "\n", StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            // The kernel answers a write for a function it cannot probe with ENOENT/EINVAL.
-            throw new AttachException("program " + p.name() + ": the kernel refused a " + (ret ? "kretprobe" : "kprobe")
-                    + " on '" + where + "' in " + events + " (" + e.getMessage() + "); check the name in /proc/kallsyms", e);
+            define(events, definition);
+        } catch (IOException first) {
+            // A bpf4j process that died with this pid (pids are reused) may have left the name defined.
+            remove(events, name);
+            try {
+                define(events, definition);
+            } catch (IOException e) {
+                // The kernel answers a write for a function it cannot probe with ENOENT/EINVAL.
+                throw new AttachException("program " + p.name() + ": the kernel refused a " + (ret ? "kretprobe" : "kprobe")
+                        + " on '" + where + "' in " + events + " (" + e.getMessage() + "); check the name in /proc/kallsyms", e);
+            }
         }
         AutoCloseable undefine = () -> remove(events, name);
         try {
             long id = Tracefs.tracepointId(GROUP, name);
             Fd event = PerfEvent.open(PerfEventAttr.tracepoint(id), -1, 0, -1, 0);
-            return Attacher.perfEventLink(p, event, description + " (tracefs)", List.of(undefine));
+            return Attacher.perfEventLink(p, event, description + " (tracefs)", List.of(undefine),
+                    "its kprobe_events definition is removed when bpf4j exits (this kernel has no kprobe PMU)");
         } catch (RuntimeException e) {
             remove(events, name);
             throw e;
         }
+    }
+
+    private static void define(Path events, String definition) throws IOException {
+        Files.writeString(events, definition + "\n", StandardOpenOption.APPEND);
     }
 
     /** Removes bpf4j's event; the kernel refuses while a perf event still holds it, so the link closes that first. */
@@ -63,7 +80,8 @@ final class TracefsKprobes {
         try {
             Files.writeString(events, "-:" + GROUP + "/" + name + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
-            // Nothing more to do: 'bpf4j doctor' would show a leftover event in kprobe_events.
+            // Nothing more to do: the event stays listed in kprobe_events under group bpf4j, where
+            // 'echo -:bpf4j/NAME >> kprobe_events' removes it.
         }
     }
 }

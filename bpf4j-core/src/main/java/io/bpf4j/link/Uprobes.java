@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * uprobe.multi/PATH:PATTERN as one link on every function the glob matches.
  */
 final class Uprobes {
+    /** BPF_F_UPROBE_MULTI_RETURN. */
+    private static final int RETURN = 1;
+
     private Uprobes() {
     }
 
@@ -130,7 +133,7 @@ final class Uprobes {
         }
         Path binary = Path.of(where.substring(0, colon));
         String pattern = where.substring(colon + 1);
-        Pattern glob = Pattern.compile(globToRegex(pattern));
+        Pattern glob = Globs.compile(pattern);
         Map<String, Long> found = functions(binary, name -> glob.matcher(name.contains("@") ? name.substring(0, name.indexOf('@')) : name).matches());
         if (found.isEmpty()) {
             throw new AttachException("program " + p.name() + ": no function of " + binary + " matches '" + pattern
@@ -141,33 +144,23 @@ final class Uprobes {
         Fd link;
         try {
             link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, AttachType.TRACE_UPROBE_MULTI, 0,
-                    new LinkCreateAttr.UprobeMulti(binary.toString(), offsets, null, null, ret ? 1 : 0,
+                    new LinkCreateAttr.UprobeMulti(binary.toString(), offsets, null, null, ret ? RETURN : 0,
                             pid == Attacher.ALL_PROCESSES ? 0 : pid)));
-        } catch (BpfException.InvalidArgument | BpfException.NotSupported e) {
-            throw new AttachException("program " + p.name() + ": the kernel refused a uprobe.multi link on " + offsets.length
-                    + " functions of " + binary + " (" + e.getMessage() + "); uprobe.multi needs Linux 6.6+ "
-                    + "(use uprobe/PATH:SYMBOL, one function each, on older kernels)", e);
-        }
-        return new Link(p, (ret ? "uretprobe.multi " : "uprobe.multi ") + binary + ":" + pattern + " (" + functionCount(offsets.length)
-                + (pid == Attacher.ALL_PROCESSES ? "" : ", process " + pid) + ")", link, List.of());
-    }
-
-    /** "1 function", "3 functions": for link descriptions. */
-    static String functionCount(int n) {
-        return n + (n == 1 ? " function" : " functions");
-    }
-
-    /** The glob of a uprobe.multi section as a regular expression. */
-    static String globToRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
+        } catch (BpfException.NotSupported e) {
+            throw new AttachException("program " + p.name() + ": this kernel cannot attach uprobe.multi programs ("
+                    + e.getMessage() + "); they need Linux 6.6+ with CONFIG_UPROBES: use uprobe/PATH:SYMBOL, one "
+                    + "function each", e);
+        } catch (BpfException e) {
+            if (e.errno() == io.bpf4j.sys.Errno.ESRCH) {
+                throw new AttachException("program " + p.name() + ": there is no process " + pid + " to put uprobe.multi "
+                        + binary + ":" + pattern + " in", e);
             }
+            throw new AttachException("program " + p.name() + ": the kernel refused a uprobe.multi link on " + offsets.length
+                    + " functions of " + binary + " (" + e.getMessage() + "); on a kernel before 6.6 use uprobe/PATH:SYMBOL, "
+                    + "one function each", e);
         }
-        return re.toString();
+        return new Link(p, (ret ? "uretprobe.multi " : "uprobe.multi ") + binary + ":" + pattern + " (" + Globs.functionCount(offsets.length)
+                + (pid == Attacher.ALL_PROCESSES ? "" : ", process " + pid) + ")", link, List.of());
     }
 
     /** Defined functions of a binary whose names pass {@code wanted}, by name, with their file offsets. */

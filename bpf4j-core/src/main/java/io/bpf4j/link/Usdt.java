@@ -113,12 +113,9 @@ final class Usdt {
             closeAll(owned);
             throw e;
         }
-        // Link closes its own fd, then the rest in reverse: the other links, the events, the spec ids.
-        List<AutoCloseable> rest = new ArrayList<>(owned);
-        rest.addAll(links.subList(1, links.size()));
+        // Link closes its links, then the rest in reverse: the events, the spec ids.
         return new Link(p, "usdt " + target + " (" + sites.size() + (sites.size() == 1 ? " call site" : " call sites")
-                + (pid == Attacher.ALL_PROCESSES ? ")" : ", process " + pid + ")"),
-                links.getFirst(), rest);
+                + (pid == Attacher.ALL_PROCESSES ? ")" : ", process " + pid + ")"), links, owned, null);
     }
 
     /** The call sites of the target probe, or an error that says what the binary has instead. */

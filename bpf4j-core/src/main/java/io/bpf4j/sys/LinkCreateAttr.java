@@ -59,7 +59,7 @@ public record LinkCreateAttr(Fd prog, int target, AttachType attachType, int fla
 
     /**
      * {@code netfilter} (Linux 6.4+): protocol family (NFPROTO_*), hook (NF_INET_*), priority and flags
-     * (1 = BPF_F_NETFILTER_IP_DEFRAG: packets reach the program reassembled).
+     * (1 = BPF_F_NETFILTER_IP_DEFRAG, Linux 6.6+: packets reach the program reassembled).
      */
     public record Netfilter(int protocolFamily, int hook, int priority, int flags) implements Tail {
     }
