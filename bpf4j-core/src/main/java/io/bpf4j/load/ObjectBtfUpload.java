@@ -41,10 +41,17 @@ final class ObjectBtfUpload {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(btf.byteOrder());
         int kfuncVar = btf.typeCount(); // the id the stand-in VAR for kfuncs gets, when needed
         boolean kfuncs = false;
+        int intType = fourByteInt(btf);
         for (int id = btf.firstId(); id < btf.typeCount(); id++) {
             if (btf.type(id) instanceof BtfType.Var v && v.linkage() == BtfType.Linkage.EXTERN) {
                 // The kernel takes static and global variables only: an extern becomes a global one.
                 b.putInt(btf.offsetOf(id) + 12, 1);
+                if (ExternLayout.isTypeless(btf, id) && intType != 0) {
+                    // A typeless ksym (const void): the kernel refused its DATASEC entry of size 0
+                    // ("Invalid size", 6.18) and so the whole BTF; the entry gets 4 bytes (ExternLayout)
+                    // and the VAR an int to match. Nothing reads it: the program gets the address as a constant.
+                    b.putInt(btf.offsetOf(id) + 8, intType);
+                }
             }
             if (btf.type(id) instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.GLOBAL
                     && objectBtf.hiddenFunctions().contains(f.name())) {
@@ -103,13 +110,10 @@ final class ObjectBtfUpload {
      * string section by its 16 bytes.
      */
     private static byte[] withStandInVar(byte[] bytes, ByteBuffer b, Btf btf) {
-        int intType = 0;
+        int intType = fourByteInt(btf);
         int nameOff = 0;
         for (int id = btf.firstId(); id < btf.typeCount(); id++) {
             BtfType t = btf.type(id);
-            if (intType == 0 && t instanceof BtfType.Int i && i.size() == 4) {
-                intType = id;
-            }
             if (nameOff == 0 && t instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.EXTERN) {
                 nameOff = b.getInt(btf.offsetOf(id));
             }
@@ -128,6 +132,16 @@ final class ObjectBtfUpload {
         header.putInt(HEADER_TYPE_LEN, header.getInt(HEADER_TYPE_LEN) + 16);
         header.putInt(HEADER_STR_OFF, header.getInt(HEADER_STR_OFF) + 16);
         return out;
+    }
+
+    /** The first 4-byte INT of the object's BTF, or 0 when it has none. */
+    private static int fourByteInt(Btf btf) {
+        for (int id = btf.firstId(); id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof BtfType.Int i && i.size() == 4) {
+                return id;
+            }
+        }
+        return 0;
     }
 
     /** Maps every string of the string section to its offset, for line_info records. */

@@ -26,7 +26,6 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,7 +34,6 @@ import java.util.stream.Collectors;
 final class ProgramLoader {
     private static final int PSEUDO_MAP_FD = 1;
     private static final int PSEUDO_MAP_VALUE = 2;
-    private static final int PSEUDO_BTF_ID = 3;
     /** src_reg of a call to a kernel function by BTF id (BPF_PSEUDO_KFUNC_CALL). */
     private static final int PSEUDO_KFUNC_CALL = 2;
     private static final int FUNC_INFO_SIZE = 8;
@@ -51,6 +49,7 @@ final class ProgramLoader {
     private final Map<String, Long> kconfigOffsets;
     private final CoreStep coreStep;
     private final KfuncTargets kfuncs;
+    private final KernelVariables variables;
 
     /** {@code kfuncs} holds the module BTF fds kfunc calls need; the caller closes it after the last program. */
     ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets,
@@ -62,6 +61,7 @@ final class ProgramLoader {
         this.kconfigOffsets = kconfigOffsets;
         this.coreStep = new CoreStep(spec);
         this.kfuncs = kfuncs;
+        this.variables = new KernelVariables(spec);
     }
 
     BpfProgram load(ProgramSpec program, int logLevel) {
@@ -104,9 +104,8 @@ final class ProgramLoader {
         } catch (BpfException.NotFound e) {
             Matcher ksym = MISSING_KSYM.matcher(e.getMessage());
             if (ksym.find()) {
-                throw new LoadException("program " + program.name() + " uses kernel variable '" + ksym.group(1) + "' (a __ksym "
-                        + "extern), but the kernel cannot give its address: it is built without CONFIG_KALLSYMS_ALL, so "
-                        + "/proc/kallsyms lists functions only. Read the value another way (a helper, a tracepoint argument)", e);
+                // A typed one: the kernel looked the VAR's name up in kallsyms itself.
+                throw new LoadException(KernelVariables.withoutKallsymsAll(program.name(), ksym.group(1)), e);
             }
             throw new LoadException("program " + program.name() + " (" + program.section() + "): " + e.getMessage(), e);
         }
@@ -148,7 +147,7 @@ final class ProgramLoader {
                     if (kconfig != null) {
                         pointAtData(insns, buf, at, requireMap(program, ".kconfig"), kconfig);
                     } else {
-                        resolveKsym(program, insns, buf, at, x.name());
+                        resolveKsym(program, insns, buf, at, x);
                     }
                 }
                 default -> throw new IllegalStateException("linker left " + r);
@@ -163,11 +162,12 @@ final class ProgramLoader {
     }
 
     /**
-     * A .ksyms extern: a kernel variable (a 64-bit load, BPF_PSEUDO_BTF_ID) named by its id in the
-     * kernel's BTF, or a kernel function called as a kfunc (a call, BPF_PSEUDO_KFUNC_CALL) named by its
-     * id in the BTF that defines it: vmlinux's, or a loaded module's (then off is its fd_array index).
+     * A .ksyms extern: a kernel function called as a kfunc (a call, BPF_PSEUDO_KFUNC_CALL) named by its
+     * id in the BTF that defines it: vmlinux's, or a loaded module's (then off is its fd_array index);
+     * or a kernel variable (a 64-bit load), see {@link KernelVariables}.
      */
-    private void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, String name) {
+    private void resolveKsym(ProgramSpec program, byte[] insns, ByteBuffer buf, int at, Relocation.ExternReference x) {
+        String name = x.name();
         int opcode = insns[at * 8] & 0xff;
         if (opcode == 0x85) {
             KfuncTargets.Kfunc k = kfuncs.find(name).orElseThrow(() -> new LoadException(missingKfunc(program, name)));
@@ -176,14 +176,7 @@ final class ProgramLoader {
             buf.putInt(at * 8 + 4, k.btfId());
             return;
         }
-        OptionalInt id = KernelBtf.vmlinux().findId(name, BtfKind.VAR);
-        if (id.isEmpty()) {
-            throw new LoadException("program " + program.name() + " uses extern " + name + ", which is "
-                    + "neither a CONFIG_ value nor a kernel variable in /sys/kernel/btf/vmlinux");
-        }
-        ProgramLinker.setSrcReg(insns, at, PSEUDO_BTF_ID);
-        buf.putInt(at * 8 + 4, id.getAsInt());
-        buf.putInt((at + 1) * 8 + 4, 0);
+        variables.resolve(program.name(), insns, at, name, x.weak());
     }
 
     /** No BTF of the running kernel defines the kfunc: most often its module is not loaded. */

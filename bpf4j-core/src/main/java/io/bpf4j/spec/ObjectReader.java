@@ -166,7 +166,8 @@ public final class ObjectReader {
         String where = section.name() + "+" + r.offset() + " (symbol " + sym.name() + ")";
 
         if (sym.isUndefined()) {
-            return new Relocation(insnIndex, new Relocation.ExternReference(sym.name()), sym.name());
+            return new Relocation(insnIndex, new Relocation.ExternReference(sym.name(), sym.binding() == ElfSymbol.STB_WEAK),
+                    sym.name());
         }
         ElfSection target = elf.section(sym.sectionIndex());
         if (opcode == CALL && srcReg == PSEUDO_CALL) {

@@ -29,7 +29,10 @@ public record Relocation(int insnIndex, Target target, String symbol) {
     public record FunctionAddress(int sectionIndex, long byteOffset) implements Target {
     }
 
-    /** An extern (.kconfig value or .ksyms kernel symbol), resolved against the running kernel at load. */
-    public record ExternReference(String name) implements Target {
+    /**
+     * An extern (.kconfig value or .ksyms kernel symbol), resolved against the running kernel at load;
+     * {@code weak} ({@code __weak}, STB_WEAK) when the program accepts its absence (then it reads as 0).
+     */
+    public record ExternReference(String name, boolean weak) implements Target {
     }
 }

@@ -39,9 +39,7 @@ class GuestAttachTest {
     private static final List<String> KINDS = List.of("kprobe", "kretprobe", "fentry", "fexit");
     private static final SharedBoot BOOT = new SharedBoot(() -> {
         GuestResult r = bootRetryingJitCrash(GuestAttachTest::runInGuest);
-        System.err.println("QEMU guest: boot + load + attach of 9 kinds took " + r.elapsed().toMillis() + " ms; in the guest: "
-                + String.join(", ", r.jobOutput().lines().filter(l -> l.startsWith("TIME ")).toList())
-                + "\nthe guest's output:\n" + r.jobOutput());
+        System.err.println(r.report("boot + load + attach of 9 kinds"));
         return r;
     });
     private static final SharedBoot LSM_INACTIVE_BOOT = new SharedBoot(GuestAttachTest::lsmInactiveBoot);

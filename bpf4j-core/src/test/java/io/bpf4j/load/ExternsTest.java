@@ -24,6 +24,7 @@ class ExternsTest {
     void kconfigExternsCarryTheRunningKernelsValues() throws Throwable {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("kconfig_ksyms.bpf.c")).load();
              Link l = Attacher.attach(obj.program("read_kconfig"))) {
+            assertEquals(java.util.List.of(), obj.warnings(), "the kernel took the BTF with its typeless runqueues");
             Syscalls.getppid(1);
             assertEquals((long) KernelRelease.versionCode(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()),
                     obj.globalValue("seen_version"));
@@ -47,6 +48,58 @@ class ExternsTest {
                 Syscalls.getppid(1);
                 assertTrue(((Number) obj.globalValue("ksym_address")).longValue() != 0, "the ksym resolved to an address");
             }
+        }
+    }
+
+    /** A typed ksym is looked up in kallsyms by the kernel itself: the same explanation when it cannot be. */
+    @Test
+    void typedKsymVariableSaysWhyNotWithoutKallsymsAll() throws Exception {
+        if (KernelConfig.running().enabled("CONFIG_KALLSYMS_ALL")) {
+            return; // resolved for real in KsymGuestTest; this host's kernel lacks it
+        }
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("ksyms_typed.bpf.c")).autoload("typed", true)) {
+            LoadException e = assertThrows(LoadException.class, obj::load);
+            assertTrue(e.getMessage().contains("CONFIG_KALLSYMS_ALL") && e.getMessage().contains("runqueues"), e.getMessage());
+        }
+    }
+
+    /** An absent __weak ksym, typeless or typed, is 0 (the branch that would read it is dead) and the program loads and runs. */
+    @Test
+    void absentWeakKsymsAreZeroAndTheProgramsRun() throws Throwable {
+        try (BpfObject typeless = BpfObject.open(TestPrograms.compile("ksyms_typeless.bpf.c")).autoload("weak_typeless", true);
+             BpfObject typed = BpfObject.open(TestPrograms.compile("ksyms_typed.bpf.c")).autoload("weak_typed", true)) {
+            String tgid = Integer.toString(io.bpf4j.sys.Os.getpid());
+            typeless.setGlobal("target_tgid", tgid).load();
+            typed.setGlobal("target_tgid", tgid).load();
+            assertEquals(java.util.List.of(), typeless.warnings(), "the kernel took the object's BTF, typeless externs included");
+            assertEquals(java.util.List.of(), typed.warnings());
+            try (Link a = Attacher.attach(typeless.program("weak_typeless")); Link b = Attacher.attach(typed.program("weak_typed"))) {
+                Syscalls.getppid(2);
+            }
+            assertEquals(2L, ((Number) typeless.globalValue("hits")).longValue());
+            assertEquals(0L, ((Number) typeless.globalValue("weak_address")).longValue(), "starts as 1; the program stored 0");
+            assertEquals(2L, ((Number) typed.globalValue("hits")).longValue());
+            assertEquals(0L, ((Number) typed.globalValue("weak_address")).longValue());
+            assertEquals(1L, ((Number) typed.globalValue("weak_absent")).longValue(), "took the 'absent' branch");
+            assertEquals(-1L, ((Number) typed.globalValue("weak_value")).longValue());
+        }
+    }
+
+    /** A ksym neither kallsyms nor the kernel's BTF has, not __weak: a LoadException naming it, before the kernel is asked. */
+    @Test
+    void aMissingKsymIsALoadErrorNamingIt() throws Exception {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("ksyms_typed.bpf.c")).autoload("missing_typed", true)) {
+            LoadException e = assertThrows(LoadException.class, obj::load);
+            assertTrue(e.getMessage().contains("program missing_typed") && e.getMessage().contains("'bpf4j_missing_variable'")
+                    && e.getMessage().contains("/sys/kernel/btf/vmlinux does not describe") && e.getMessage().contains("__weak"),
+                    e.getMessage());
+            assertEquals(null, e.getCause(), "bpf4j's own finding, not a kernel error");
+        }
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("ksyms_typeless.bpf.c")).autoload("missing_typeless", true)) {
+            LoadException e = assertThrows(LoadException.class, obj::load);
+            assertTrue(e.getMessage().contains("program missing_typeless") && e.getMessage().contains("'bpf4j_missing_symbol'")
+                    && e.getMessage().contains("__weak"), e.getMessage());
+            assertEquals(null, e.getCause());
         }
     }
 

@@ -9,6 +9,14 @@ import java.util.Map;
  * shows the whole output.
  */
 public record GuestLines(GuestResult result) {
+    /** The lines of a job whose script exited 0; otherwise an {@link AssertionError} with its output. */
+    public static GuestLines ofSuccessful(GuestResult result) {
+        if (result.exitCode() != 0) {
+            throw new AssertionError("the guest job failed (exit " + result.exitCode() + "):\n" + result.jobOutput());
+        }
+        return new GuestLines(result);
+    }
+
     /** What follows {@code "TAG "} on the first line starting so. */
     public String rest(String tag) {
         return result.jobOutput().lines().filter(l -> l.startsWith(tag + " ")).findFirst()

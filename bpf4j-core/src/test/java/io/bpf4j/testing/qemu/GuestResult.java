@@ -25,6 +25,16 @@ public record GuestResult(int exitCode, String consoleOutput, String jobOutput, 
         return Optional.ofNullable(files.get(guestPath)).map(byte[]::clone);
     }
 
+    /**
+     * For the test log: how long the boot took, the {@code TIME ...} lines the guest program printed,
+     * and its whole output; {@code what} says what the boot did ("boot + ksym checks").
+     */
+    public String report(String what) {
+        return "QEMU guest: " + what + " took " + elapsed.toMillis() + " ms; in the guest: "
+                + String.join(", ", jobOutput.lines().filter(l -> l.startsWith("TIME ")).toList())
+                + "\nthe guest's output:\n" + jobOutput;
+    }
+
     /** A collected file that must exist. */
     public byte[] requireFile(String guestPath) {
         return file(guestPath).orElseThrow(() -> new NoSuchElementException(
