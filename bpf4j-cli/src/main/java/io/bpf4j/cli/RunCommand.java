@@ -33,12 +33,14 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     LoadOptions loading = new LoadOptions();
 
-    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET: an interface (xdp, tc), "
-            + "a cgroup directory, BINARY:SYMBOL (uprobe), a sockmap (sk_msg, sk_skb), a network namespace (sk_lookup, "
-            + "flow_dissector), FAMILY:HOOK (netfilter, e.g. ipv4:input), EVENT:FREQ (perf_event).")
+    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET: an interface (xdp, tc, "
+            + "netkit), a cgroup directory, BINARY:SYMBOL (uprobe), BINARY:GLOB (uprobe.multi), BINARY:PROVIDER:NAME (usdt), "
+            + "a sockmap (sk_msg, sk_skb), a network namespace (sk_lookup, flow_dissector), FAMILY:HOOK (netfilter, e.g. "
+            + "ipv4:input), EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2).")
     List<String> attach = new ArrayList<>();
 
-    @Option(names = "--pid", paramLabel = "PID", description = "Uprobes fire in process PID only (default: every process).")
+    @Option(names = "--pid", paramLabel = "PID", description = "uprobe, uprobe.multi and usdt programs fire in process PID only "
+            + "(default: every process).")
     Integer pid;
 
     @Option(names = "--duration", paramLabel = "D", description = "Stop after D (e.g. 10s, 500ms, 2m).")

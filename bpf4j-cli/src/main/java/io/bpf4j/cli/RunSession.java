@@ -66,8 +66,18 @@ final class RunSession implements AutoCloseable {
             for (String w : object.warnings()) {
                 out.println("bpf4j: warning: " + w);
             }
+            if (pid != Attacher.ALL_PROCESSES && object.programs().stream().noneMatch(RunSession::perProcess)) {
+                throw new Bpf4jException("--pid " + pid + ": it limits uprobe, uprobe.multi and usdt programs to one "
+                        + "process, and " + object.name() + " has none; leave it out");
+            }
             for (BpfProgram p : object.programs()) {
                 Optional<String> target = Optional.ofNullable(targets.get(p.name()));
+                Optional<String> notOurs = Attacher.whyNotAttachable(p);
+                if (notOurs.isPresent()) {
+                    // Another tool attaches it: say how, and let the rest of the object run.
+                    out.println("bpf4j: loaded " + p.name() + ", not attached: " + notOurs.get());
+                    continue;
+                }
                 // A kind that needs a target and has none fails in attach, with an example for that kind.
                 if (target.isPresent() || Attacher.autoAttachable(p) || p.spec().def().orElseThrow().attachKind().needsTarget()) {
                     Link l = Attacher.attach(p, target, pid);
@@ -86,6 +96,11 @@ final class RunSession implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    private static boolean perProcess(BpfProgram p) {
+        AttachKind kind = p.spec().def().orElseThrow().attachKind();
+        return kind == AttachKind.UPROBE || kind == AttachKind.UPROBE_MULTI || kind == AttachKind.USDT;
     }
 
     BpfObject object() {

@@ -105,6 +105,12 @@ class RunCommandTest {
         assertTrue(noCmd.output().contains("cannot run /no/such/command"), noCmd.output());
         assertNothingLeft();
 
+        CliProcess.Result pidWithoutUprobes = CliProcess.run("run", probe.toString(), "--pid", "1", "--duration", "1s");
+        assertEquals(1, pidWithoutUprobes.code());
+        assertTrue(pidWithoutUprobes.output().contains("--pid 1: it limits uprobe, uprobe.multi and usdt programs"),
+                pidWithoutUprobes.output());
+        assertNothingLeft();
+
         CliProcess.Result missingFile = CliProcess.run("run", "/no/such/file.bpf.o");
         assertEquals(1, missingFile.code());
         assertTrue(missingFile.output().contains("no such file"), missingFile.output());

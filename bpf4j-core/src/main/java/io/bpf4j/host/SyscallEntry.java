@@ -1,11 +1,10 @@
 package io.bpf4j.host;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The kernel function a system call enters through, for ksyscall/kretsyscall programs and for the
@@ -42,11 +41,20 @@ public final class SyscallEntry {
         Boolean w = wrapped;
         if (w == null) {
             String prefix = archPrefix(System.getProperty("os.arch"));
-            // Unreadable kallsyms (no procfs): every kernel bpf4j can load on has the wrapper where the arch has one.
-            w = prefix != null && (!Files.isReadable(KALLSYMS) || kallsymsHas(KALLSYMS, prefix + "bpf"));
+            w = prefix != null && (!Files.isReadable(KALLSYMS) || wrappedAccordingTo(KALLSYMS, prefix));
             wrapped = w;
         }
         return w;
+    }
+
+    /**
+     * What a kallsyms-format file says: the wrapper when it lists PREFIXbpf, none when it lists only
+     * sys_bpf. A file that lists neither (filtered, as in some containers, or no CONFIG_KALLSYMS)
+     * proves nothing, and every kernel bpf4j can load on has the wrapper where the arch has one.
+     */
+    static boolean wrappedAccordingTo(Path kallsyms, String prefix) {
+        Map<String, ?> found = KernelSymbols.addressesOf(kallsyms, Set.of(prefix + "bpf", "sys_bpf"));
+        return found.containsKey(prefix + "bpf") || !found.containsKey("sys_bpf");
     }
 
     /** The kernel function syscall {@code name} (e.g. "getpgid") enters through on this kernel. */
@@ -54,20 +62,4 @@ public final class SyscallEntry {
         return (wrapped() ? archPrefix(System.getProperty("os.arch")) : "sys_") + name;
     }
 
-    /** True when the kallsyms-format file lists a symbol of exactly this name; stops at the first match. */
-    static boolean kallsymsHas(Path file, String symbol) {
-        String suffix = " " + symbol;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            for (String line; (line = r.readLine()) != null; ) {
-                // "ffffffff81000000 T name" (a module's symbols end in "\t[module]"; syscalls are built in)
-                if (line.endsWith(suffix) && line.length() > suffix.length() + 2
-                        && line.charAt(line.length() - suffix.length() - 2) == ' ') {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file, e);
-        }
-    }
 }

@@ -84,19 +84,28 @@ public final class Attacher {
             case NETFILTER -> Netfilter.attach(p, requireTarget(p, target, "a netfilter hook, e.g. --attach " + p.name() + "=ipv4:input"));
             case NETKIT -> netkit(p, def, requireTarget(p, target, "a netkit interface, e.g. --attach " + p.name() + "=nk0"));
             case LIRC -> lirc(p, requireTarget(p, target, "an infrared receiver device, e.g. --attach " + p.name() + "=/dev/lirc0"));
-            case LWT -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") runs for the packets of a "
-                    + "route, which iproute2 sets up: pin it with 'bpf4j prog load OBJ /sys/fs/bpf/DIR', then " + lwtRoute(p));
-            case SK_REUSEPORT -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") is attached by the "
-                    + "application that owns the reuseport sockets, with setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, "
-                    + "&prog_fd); pin it with 'bpf4j prog load' so the application can fetch it");
-            case FREPLACE -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") replaces a function "
-                    + "of another loaded program, which bpf4j cannot target yet");
+            case LWT, SK_REUSEPORT, FREPLACE, STRUCT_OPS -> throw new AttachException(whyNotAttachable(p).orElseThrow());
             case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
                     + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
-            default -> throw new AttachException("program " + p.name() + " (" + spec.section() + "): attaching "
-                    + def.attachKind().name().toLowerCase(java.util.Locale.ROOT) + " programs is not supported by bpf4j yet; "
-                    + "load it with 'bpf4j prog load' and attach it with the tool of your choice");
         };
+    }
+
+    /**
+     * Why bpf4j leaves a loaded program unattached, with what attaches it instead, for the kinds that
+     * something other than bpf4j attaches (iproute2, the application, a struct_ops map); empty for the rest.
+     */
+    public static Optional<String> whyNotAttachable(BpfProgram p) {
+        String who = "program " + p.name() + " (" + p.spec().section() + ")";
+        return Optional.ofNullable(switch (p.spec().def().orElseThrow().attachKind()) {
+            case LWT -> who + " runs for the packets of a route, which iproute2 sets up: pin it with 'bpf4j prog load OBJ "
+                    + "/sys/fs/bpf/DIR', then " + lwtRoute(p);
+            case SK_REUSEPORT -> who + " is attached by the application that owns the reuseport sockets, with setsockopt(fd, "
+                    + "SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd); pin it with 'bpf4j prog load' so the application can "
+                    + "fetch it";
+            case FREPLACE -> who + " replaces a function of another loaded program, which bpf4j cannot target yet";
+            case STRUCT_OPS -> who + " is one operation of a struct_ops map, which bpf4j does not register yet";
+            default -> null;
+        });
     }
 
     private static String requireTarget(BpfProgram p, Optional<String> target, String what) {

@@ -87,6 +87,9 @@ final class Usdt {
         int pmu = Uprobes.pmuType(who);
         List<AutoCloseable> owned = new ArrayList<>();
         List<Fd> links = new ArrayList<>();
+        // Where the uprobe PMU takes a semaphore's offset: read once, and only when a call site has one.
+        int refCtrShift = sites.stream().anyMatch(site -> site.semaphoreOffset() != 0)
+                ? Uprobes.refCtrShift("USDT " + target) : 0;
         SpecIds ids = new SpecIds(specs);
         owned.add(ids);
         try {
@@ -102,7 +105,7 @@ final class Usdt {
                     specs.update(intKey(id), UsdtArgs.spec(args, cookie), Bpf.ANY);
                     idOf.put(args, id);
                 }
-                long config = site.semaphoreOffset() == 0 ? 0 : site.semaphoreOffset() << Uprobes.refCtrShift(at);
+                long config = site.semaphoreOffset() == 0 ? 0 : site.semaphoreOffset() << refCtrShift;
                 Fd event = Uprobes.openEvent(p, PerfEventAttr.probe(pmu, target.binary().toString(), site.fileOffset(), false)
                         .withConfig(config), pid, at);
                 owned.add(event);

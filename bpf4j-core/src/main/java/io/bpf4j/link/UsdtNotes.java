@@ -55,20 +55,21 @@ final class UsdtNotes {
         ByteBuffer b = elf.buffer(notes.get());
         List<Probe> out = new ArrayList<>();
         while (b.remaining() >= 12) {
-            int nameSize = b.getInt();
-            int descSize = b.getInt();
+            // Sizes are unsigned 32-bit: in long arithmetic a huge one cannot wrap past the bounds check.
+            long nameSize = Integer.toUnsignedLong(b.getInt());
+            long descSize = Integer.toUnsignedLong(b.getInt());
             int type = b.getInt();
             int nameStart = b.position();
-            int descStart = nameStart + align4(nameSize);
-            int next = descStart + align4(descSize);
-            if (nameSize < 0 || descSize < 0 || next > b.limit()) {
+            long descStart = nameStart + align4(nameSize);
+            long next = descStart + align4(descSize);
+            if (next > b.limit()) {
                 throw new AttachException("the " + SECTION + " section is truncated: a note runs past its end");
             }
-            String owner = cString(b, nameStart, nameStart + nameSize);
+            String owner = cString(b, nameStart, (int) (nameStart + nameSize)).text();
             if (type == NT_STAPSDT && owner.equals(OWNER)) {
-                out.add(probe(elf, b, descStart, descStart + descSize, actualBase));
+                out.add(probe(elf, b, (int) descStart, (int) (descStart + descSize), actualBase));
             }
-            b.position(next);
+            b.position((int) next);
         }
         return Optional.of(List.copyOf(out));
     }
@@ -81,12 +82,9 @@ final class UsdtNotes {
         long pc = b.getLong(start);
         long base = b.getLong(start + 8);
         long semaphore = b.getLong(start + 16);
-        int at = start + 24;
-        String provider = cString(b, at, end);
-        at += provider.getBytes(StandardCharsets.UTF_8).length + 1;
-        String name = cString(b, at, end);
-        at += name.getBytes(StandardCharsets.UTF_8).length + 1;
-        String args = at < end ? cString(b, at, end) : "";
+        CString provider = cString(b, start + 24, end);
+        CString name = cString(b, provider.next(), end);
+        String args = name.next() < end ? cString(b, name.next(), end).text() : "";
         if (actualBase.isPresent() && base != 0) {
             long shift = actualBase.get() - base;
             pc += shift;
@@ -94,10 +92,10 @@ final class UsdtNotes {
                 semaphore += shift;
             }
         }
-        String what = "probe " + provider + ":" + name + " at 0x" + Long.toHexString(pc);
+        String what = "probe " + provider.text() + ":" + name.text() + " at 0x" + Long.toHexString(pc);
         long pcOffset = fileOffset(elf, pc, true, what);
         long semOffset = semaphore == 0 ? 0 : fileOffset(elf, semaphore, false, what + " (its semaphore)");
-        return new Probe(provider, name, pc, pcOffset, semaphore, semOffset, args.strip());
+        return new Probe(provider.text(), name.text(), pc, pcOffset, semaphore, semOffset, args.strip());
     }
 
     /** The file offset of a virtual address, through the allocated section with file contents that holds it. */
@@ -112,18 +110,22 @@ final class UsdtNotes {
                 + Long.toHexString(address) + "; the " + SECTION + " note does not match the file");
     }
 
-    private static int align4(int n) {
-        return (n + 3) & ~3;
+    private static long align4(long n) {
+        return (n + 3) & ~3L;
+    }
+
+    /** A string of a note and where the field after it starts (past the NUL, counted in bytes). */
+    private record CString(String text, int next) {
     }
 
     /** The NUL-terminated string at {@code from}, not reading at or past {@code end}. */
-    private static String cString(ByteBuffer b, int from, int end) {
+    private static CString cString(ByteBuffer b, int from, int end) {
         int i = from;
         while (i < end && b.get(i) != 0) {
             i++;
         }
         byte[] bytes = new byte[i - from];
         b.get(from, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new CString(new String(bytes, StandardCharsets.UTF_8), i + 1);
     }
 }

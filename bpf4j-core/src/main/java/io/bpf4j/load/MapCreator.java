@@ -130,10 +130,22 @@ final class MapCreator {
 
     private static String missingType(MapSpec spec, BpfException e) {
         String since = MapTypeHistory.since(spec.type());
-        return "map " + spec.name() + " is of type BPF_MAP_TYPE_" + spec.type() + ", which the running kernel (Linux "
-                + KernelRelease.current() + ") lacks" + (since.isEmpty() ? "" : ": it was added in Linux " + since)
-                + " (BPF_MAP_CREATE failed with " + e.errno() + ", and so does a minimal map of that type). Use a kernel "
-                + "that has it, or another map type";
+        String head = "map " + spec.name() + " is of type BPF_MAP_TYPE_" + spec.type() + ", which the running kernel (Linux "
+                + KernelRelease.current() + ") lacks";
+        String evidence = " (BPF_MAP_CREATE failed with " + e.errno() + ", and so does a minimal map of that type)";
+        if (!since.isEmpty() && newerOrEqual(KernelRelease.current(), since)) {
+            // The release has the type: this build left out the option that provides it (e.g. CONFIG_BPF_LSM
+            // for INODE_STORAGE, CONFIG_XDP_SOCKETS for XSKMAP).
+            return head + ": the type exists since Linux " + since + ", so this kernel was built without the option that "
+                    + "provides it" + evidence + ". Check its configuration with 'bpf4j doctor', or use another map type";
+        }
+        return head + (since.isEmpty() ? "" : ": it was added in Linux " + since) + evidence
+                + ". Use a kernel that has it, or another map type";
+    }
+
+    /** Whether release "6.1.0-56-cloud-amd64" is at least "5.10". */
+    static boolean newerOrEqual(String release, String since) {
+        return KernelRelease.versionCode(release) >= KernelRelease.versionCode(since);
     }
 
     private static String hint(MapSpec spec) {

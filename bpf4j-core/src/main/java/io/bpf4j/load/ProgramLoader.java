@@ -184,7 +184,8 @@ final class ProgramLoader {
         List<String> modules = kfuncs.moduleNames();
         return "program " + program.name() + " calls kernel function (kfunc) " + name + ", which neither vmlinux nor "
                 + (modules.isEmpty() ? "any loaded module (none with BTF is loaded)"
-                        : "a loaded module (" + String.join(", ", modules) + ")")
+                        : "a loaded module (" + String.join(", ", modules.subList(0, Math.min(10, modules.size())))
+                        + (modules.size() > 10 ? " and " + (modules.size() - 10) + " more" : "") + ")")
                 + " defines in its BTF. If a kernel module defines " + name + ", that module must be loaded first "
                 + "(modprobe MODULE); otherwise check the name and the "
                 + "kernel version";

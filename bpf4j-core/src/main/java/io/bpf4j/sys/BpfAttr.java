@@ -179,6 +179,7 @@ final class BpfAttr {
         static final int KPROBE_MULTI_SYMS = 24;
         static final int KPROBE_MULTI_ADDRS = 32;
         static final int KPROBE_MULTI_COOKIES = 40;
+        static final int KPROBE_MULTI_END = 48;
         static final int TRACING_COOKIE = 24;
         /** Since Linux 6.6: tcx.relative_fd (union with relative_id) and tcx.expected_revision. */
         static final int TCX_RELATIVE_FD = 16;
@@ -188,7 +189,6 @@ final class BpfAttr {
         static final int NETFILTER_HOOKNUM = 20;
         static final int NETFILTER_PRIORITY = 24;
         static final int NETFILTER_FLAGS = 28;
-        static final int KPROBE_MULTI_END = 48;
         /** Since Linux 6.6: uprobe_multi.path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid. */
         static final int UPROBE_MULTI_PATH = 16;
         static final int UPROBE_MULTI_OFFSETS = 24;

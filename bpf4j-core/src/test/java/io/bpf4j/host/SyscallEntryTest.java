@@ -14,16 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SyscallEntryTest {
     @Test
-    void findsOnlyAWholeSymbolName(@TempDir Path dir) throws IOException {
+    void decidesByWhichBpfEntryKallsymsLists(@TempDir Path dir) throws IOException {
         Path kallsyms = Files.writeString(dir.resolve("kallsyms"), """
                 ffffffff81000000 T _stext
                 ffffffff8120a000 t __x64_sys_bpf_helper
                 ffffffff8120b000 T my__x64_sys_bpf
+                ffffffff8120c000 T sys_bpf
                 ffffffffc0000000 t crc7_be\t[crc7]
                 """);
-        assertFalse(SyscallEntry.kallsymsHas(kallsyms, "__x64_sys_bpf"));
+        assertFalse(SyscallEntry.wrappedAccordingTo(kallsyms, "__x64_sys_"), "only sys_bpf, as a whole name");
         Files.writeString(kallsyms, "ffffffff81201680 T __x64_sys_bpf\n", java.nio.file.StandardOpenOption.APPEND);
-        assertTrue(SyscallEntry.kallsymsHas(kallsyms, "__x64_sys_bpf"));
+        assertTrue(SyscallEntry.wrappedAccordingTo(kallsyms, "__x64_sys_"));
+        Files.writeString(kallsyms, "ffffffff81000000 T _stext\n");
+        assertTrue(SyscallEntry.wrappedAccordingTo(kallsyms, "__x64_sys_"), "a filtered kallsyms proves nothing: the wrapper is assumed");
     }
 
     @Test

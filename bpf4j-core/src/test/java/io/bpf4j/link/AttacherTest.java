@@ -81,6 +81,8 @@ class AttacherTest {
             AttachException gone = assertThrows(AttachException.class,
                     () -> Attacher.attach(obj.program("on_uprobe_any"), target, Integer.MAX_VALUE - 1));
             assertTrue(gone.getMessage().contains("no process"), gone.getMessage());
+            AttachException zero = assertThrows(AttachException.class, () -> Attacher.attach(obj.program("on_uprobe_any"), target, 0));
+            assertTrue(zero.getMessage().contains("0 is not a process id"), zero.getMessage());
         }
     }
 
