@@ -5,9 +5,6 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.CHeaderWriter;
 import io.bpf4j.btf.RawDumpWriter;
 import io.bpf4j.toolchain.AtomicTextFile;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,37 +15,33 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code bpf4j btf}: work with BTF type information. */
-@Command(name = "btf", description = "Inspect BTF type information.", subcommands = BtfCommand.Dump.class)
-final class BtfCommand implements Runnable {
+final class BtfCommand implements Verb {
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public void declare(Args a) {
+        a.describe("Inspect BTF type information.").verb("dump", Dump::new);
     }
 
     /** {@code bpf4j btf dump [FILE] [format c|raw] [--base FILE] [-o OUT]}. */
-    @Command(name = "dump", description = {
-            "Print the types of a BTF file as a C header (vmlinux.h) or as bpftool's raw listing.",
-            "FILE is raw BTF (default /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.",
-            "Example: bpf4j btf dump format c -o vmlinux.h"})
-    static final class Dump implements Callable<Integer> {
-        @Parameters(arity = "0..3", paramLabel = "[FILE] [format c|raw]",
-                description = "The BTF file (raw or ELF), then optionally 'format c' (the default: a C header) or 'format raw'.")
-        List<String> words = new ArrayList<>();
-
-        @Option(names = {"--base", "-B", "--base-btf"}, paramLabel = "FILE",
-                description = "Base BTF for split BTF (a module's); default /sys/kernel/btf/vmlinux for other files under /sys/kernel/btf/.")
+    static final class Dump implements Verb {
+        final List<String> words = new ArrayList<>();
         Path base;
-
-        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to OUT (atomically) instead of standard output.")
         Path output;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("Print the types of a BTF file as a C header (vmlinux.h) or as bpftool's raw listing.",
+                            "FILE is raw BTF (default /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.")
+                    .rest("[FILE] [format c|raw]", "The BTF file (raw or ELF), then optionally 'format c' (the default: a C "
+                            + "header) or 'format raw'.", words::add)
+                    .option("--base, -B, --base-btf", "FILE", "Base BTF for split BTF (a module's); default "
+                            + "/sys/kernel/btf/vmlinux for other files under /sys/kernel/btf/.", v -> base = Path.of(v))
+                    .option("-o, --output", "OUT", "Write to OUT (atomically) instead of standard output.", v -> output = Path.of(v))
+                    .footer("Example: bpf4j btf dump format c -o vmlinux.h");
+        }
 
         @Override
         public Integer call() throws IOException {

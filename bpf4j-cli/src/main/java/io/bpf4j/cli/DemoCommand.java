@@ -7,8 +7,6 @@ import io.bpf4j.load.BpfObject;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.ObjectKind;
 import io.bpf4j.toolchain.SourceBuild;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,18 +16,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
-@Command(name = "demo", description = "Compile, load, attach, trigger and trace the ThousandLoopBpf program of the write-up, then clean up.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Verb {
     private static final String SOURCE = "ThousandLoopBpf.bpf.c";
 
-    @Option(names = "--runs", description = "How many times to run the trigger command (default ${DEFAULT-VALUE}).", defaultValue = "3")
-    int runs;
-
-    @Option(names = "--keep", description = "Keep the work directory (source, vmlinux.h, object) and say where it is.")
+    int runs = 3;
     boolean keep;
+
+    @Override
+    public void declare(Args a) {
+        a.describe("Compile, load, attach, trigger and trace the ThousandLoopBpf program of the write-up, then clean up.")
+                .option("--runs", "N", "How many times to run the trigger command (default 3).", v -> runs = Integer.parseInt(v))
+                .flag("--keep", "Keep the work directory (source, vmlinux.h, object) and say where it is.", () -> keep = true);
+    }
 
     @Override
     public Integer call() throws Exception {

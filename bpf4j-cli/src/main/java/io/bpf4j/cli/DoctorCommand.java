@@ -4,23 +4,23 @@ import io.bpf4j.host.Capabilities;
 import io.bpf4j.host.Check;
 import io.bpf4j.host.Doctor;
 import io.bpf4j.link.AttachProbes;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
-@Command(name = "doctor", description = "Check what this machine can do with BPF, and how to fix what is missing.")
-final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Print the checks as one JSON object.")
+final class DoctorCommand implements Verb {
     boolean json;
-
-    @Option(names = "--no-probes", description = "Skip the lines that load and attach test programs.")
     boolean noProbes;
+
+    @Override
+    public void declare(Args a) {
+        a.describe("Check what this machine can do with BPF, and how to fix what is missing.")
+                .flag("--json", "Print the checks as one JSON object.", () -> json = true)
+                .flag("--no-probes", "Skip the lines that load and attach test programs.", () -> noProbes = true);
+    }
 
     @Override
     public Integer call() {

@@ -3,18 +3,19 @@ package io.bpf4j.cli;
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.VerifierRejection;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** The options of every verb that loads an object: globals set before load, and the verifier log on failure. */
 final class LoadOptions {
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a global variable before load (e.g. --set limit=10).")
-    List<String> settings = new ArrayList<>();
-
-    @Option(names = "--verbose", description = "Show the whole verifier log when a program is rejected.")
+    final List<String> settings = new ArrayList<>();
     boolean verbose;
+
+    void declare(Args a) {
+        a.option("--set", "NAME=VALUE", "Set a global variable before load (e.g. --set limit=10).", settings::add)
+                .flag("--verbose", "Show the whole verifier log when a program is rejected.", () -> verbose = true);
+    }
 
     /** Applies --set NAME=VALUE, type-checked against the variable's BTF type. */
     void applySettings(BpfObject obj) {

@@ -1,35 +1,34 @@
 package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
-/** The {@code bpf4j} command: one sub-command class per verb. */
-@Command(name = "bpf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Compile, load, attach and run Linux eBPF programs from Java.",
-        subcommands = {DemoCommand.class, RunCommand.class, TestRunCommand.class, ProgCommand.class, ObjectCommand.class, DoctorCommand.class, BtfCommand.class, CommandLine.HelpCommand.class},
-        usageHelpAutoWidth = true)
-public final class Main implements Runnable {
+/** The {@code bpf4j} command: one class per verb, parsed by {@link Args}. */
+public final class Main implements Verb {
     /** Exit code for a user error the command reports (bad input, a kernel refusal). */
     static final int EXIT_FAILURE = 1;
-    /** Exit code for a command line that cannot be parsed, as picocli and most Unix tools use. */
+    /** Exit code for a command line that cannot be parsed, as most Unix tools use. */
     static final int EXIT_USAGE = 2;
 
-    @Option(names = "--debug", description = "Print Java stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
-    boolean debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public void declare(Args a) {
+        a.describe("Compile, load, attach and run Linux eBPF programs from Java.")
+                .flag("--debug", "Print Java stack traces of errors.", () -> { })
+                .flag("-V, --version", "Print the version and exit.", () -> { })
+                .verb("demo", DemoCommand::new)
+                .verb("run", RunCommand::new)
+                .verb("test-run", TestRunCommand::new)
+                .verb("prog", ProgCommand::new)
+                .verb("object", ObjectCommand::new)
+                .verb("doctor", DoctorCommand::new)
+                .verb("btf", BtfCommand::new)
+                .verb("help", HelpCommand::new);
     }
 
     public static void main(String[] args) {
@@ -37,35 +36,37 @@ public final class Main implements Runnable {
     }
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
-    public static int execute(String... args) {
-        CommandLine cl = commandLine();
-        return cl.execute(args);
+    public static int execute(String... argv) {
+        List<String> words = new ArrayList<>(List.of(argv));
+        // --debug counts wherever it is, except after "--" (a command run by 'bpf4j run' may take one).
+        int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
+        boolean debug = words.subList(0, end).remove("--debug");
+        if (!words.isEmpty() && (words.getFirst().equals("--version") || words.getFirst().equals("-V"))) {
+            System.out.println(version());
+            return 0;
+        }
+        Args top = new Args("bpf4j");
+        Main main = new Main();
+        main.declare(top);
+        try {
+            Args.Parsed parsed = top.parse(main, words);
+            if (parsed.help()) {
+                Usage.print(parsed.args(), System.out);
+                return 0;
+            }
+            return parsed.verb().call();
+        } catch (UsageException e) {
+            System.err.println("bpf4j: " + e.getMessage());
+            System.err.println("Try '" + e.args().path + " --help' for usage.");
+            return EXIT_USAGE;
+        } catch (Exception e) {
+            return report(e, debug, System.err);
+        }
     }
 
-    static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler(Main::handleError);
-        cl.setParameterExceptionHandler(Main::handleUsageError);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        return cl;
-    }
-
-    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
-        CommandLine cl = e.getCommandLine();
-        PrintWriter err = cl.getErr();
-        err.println("bpf4j: " + e.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        boolean debug = parsed.matchedOptionValue("--debug", false) || hasDebugAnywhere(parsed);
-        if (e instanceof Bpf4jException) {
-            err.println("bpf4j: " + e.getMessage());
-        } else if (e instanceof IOException) {
+    /** A failure as one line that says what to do: the message of a bpf4j error, else an internal error. */
+    private static int report(Exception e, boolean debug, PrintStream err) {
+        if (e instanceof Bpf4jException || e instanceof IOException) {
             err.println("bpf4j: " + e.getMessage());
         } else {
             err.println("bpf4j: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace; please report it)"));
@@ -73,30 +74,37 @@ public final class Main implements Runnable {
         if (debug) {
             e.printStackTrace(err);
         }
-        err.flush();
         return EXIT_FAILURE;
     }
 
-    private static boolean hasDebugAnywhere(CommandLine.ParseResult parsed) {
-        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-            if (p.hasMatchedOption("--debug")) {
-                return true;
+    /** The version Maven wrote into the jar. */
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                p.load(in);
             }
+        } catch (IOException e) {
+            // the version stays unknown
         }
-        return false;
+        return "bpf4j " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")";
     }
 
-    /** Reads the version Maven wrote into the jar. */
-    static final class Version implements CommandLine.IVersionProvider {
+    /** {@code bpf4j help [VERB...]}: the help of bpf4j or of a verb. */
+    static final class HelpCommand implements Verb {
+        private final List<String> path = new ArrayList<>();
+
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            }
-            return new String[] {"bpf4j " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
+        public void declare(Args a) {
+            a.describe("Show the help of bpf4j or of a command, e.g. bpf4j help prog load.")
+                    .rest("COMMAND", "The command (and sub-command) to explain.", path::add);
+        }
+
+        @Override
+        public Integer call() {
+            List<String> words = new ArrayList<>(path);
+            words.add("--help");
+            return execute(words.toArray(String[]::new));
         }
     }
 }

@@ -17,9 +17,6 @@ import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.spec.Relocation;
 import io.bpf4j.spec.SectionDef;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,27 +27,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 
 /** {@code bpf4j object}: what an object file holds, without loading it. */
-@Command(name = "object", description = "Show what a BPF object holds (programs, maps, globals) or disassemble it.",
-        subcommands = {ObjectCommand.Info.class, ObjectCommand.Disasm.class})
-final class ObjectCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class ObjectCommand implements Verb {
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public void declare(Args a) {
+        a.describe("Show what a BPF object holds (programs, maps, globals) or disassemble it.")
+                .verb("info", Info::new)
+                .verb("disasm", Disasm::new);
     }
 
-    @Command(name = "info", description = "Programs (section, type, attach type, instructions), maps, globals, externs, license.")
-    static final class Info implements Callable<Integer> {
-        @Parameters(paramLabel = "OBJ", description = "A BPF object file (.bpf.o).")
+    static final class Info implements Verb {
         Path file;
-
-        @Option(names = "--json", description = "One JSON object.")
         boolean json;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("Programs (section, type, attach type, instructions), maps, globals, externs, license.")
+                    .parameter("OBJ", "A BPF object file (.bpf.o).", v -> file = Path.of(v))
+                    .flag("--json", "One JSON object.", () -> json = true);
+        }
 
         @Override
         public Integer call() {
@@ -149,13 +145,16 @@ final class ObjectCommand implements Runnable {
         return doc;
     }
 
-    @Command(name = "disasm", description = "Disassemble programs, with relocations named and source lines interleaved.")
-    static final class Disasm implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "OBJ", description = "A BPF object file (.bpf.o).")
+    static final class Disasm implements Verb {
         Path file;
-
-        @Parameters(index = "1", arity = "0..1", paramLabel = "PROG", description = "Only this program.")
         String program;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("Disassemble programs, with relocations named and source lines interleaved.")
+                    .parameter("OBJ", "A BPF object file (.bpf.o).", v -> file = Path.of(v))
+                    .optionalParameter("PROG", "Only this program.", v -> program = v);
+        }
 
         @Override
         public Integer call() {

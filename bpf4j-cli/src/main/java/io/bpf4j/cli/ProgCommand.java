@@ -12,10 +12,6 @@ import io.bpf4j.sys.Fd;
 import io.bpf4j.sys.ObjectKind;
 import io.bpf4j.sys.ProgInfo;
 import io.bpf4j.sys.ProgType;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,24 +29,26 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /** {@code bpf4j prog}: programs in the kernel, as {@code bpftool prog} shows and manages them. */
-@Command(name = "prog", description = "List, show, load (pinned) and unload programs in the kernel.",
-        subcommands = {ProgCommand.ListCmd.class, ProgCommand.Show.class, ProgCommand.Load.class, ProgCommand.Unload.class})
-final class ProgCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class ProgCommand implements Verb {
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public void declare(Args a) {
+        a.describe("List, show, load (pinned) and unload programs in the kernel.")
+                .verb("list", ListCmd::new)
+                .verb("show", Show::new)
+                .verb("load", Load::new)
+                .verb("unload", Unload::new);
     }
 
     /** Options shared by list and show. */
-    static class Listing {
-        @Option(names = "--json", description = "One JSON array of programs.")
+    abstract static class Listing implements Verb {
         boolean json;
-
-        @Option(names = "--stats", description = "Turn on the kernel's BPF run-time statistics while listing (run_cnt, run_time_ns).")
         boolean stats;
+
+        void declareListing(Args a) {
+            a.flag("--json", "One JSON array of programs.", () -> json = true)
+                    .flag("--stats", "Turn on the kernel's BPF run-time statistics while listing (run_cnt, run_time_ns).",
+                            () -> stats = true);
+        }
 
         void print(List<ProgInfo> infos) {
             PrintStream out = System.out;
@@ -120,8 +118,13 @@ final class ProgCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Every program loaded in the kernel.")
-    static final class ListCmd extends Listing implements Callable<Integer> {
+    static final class ListCmd extends Listing {
+        @Override
+        public void declare(Args a) {
+            a.describe("Every program loaded in the kernel.");
+            declareListing(a);
+        }
+
         @Override
         public Integer call() throws Exception {
             List<ProgInfo> infos = withStats(ProgCommand::all);
@@ -142,10 +145,15 @@ final class ProgCommand implements Runnable {
         return out;
     }
 
-    @Command(name = "show", description = "One program by id or pinned path (all when none is given).")
-    static final class Show extends Listing implements Callable<Integer> {
-        @Parameters(arity = "0..1", paramLabel = "ID|PIN", description = "A program id or a path on bpffs.")
+    static final class Show extends Listing {
         String which;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("One program by id or pinned path (all when none is given).")
+                    .optionalParameter("ID|PIN", "A program id or a path on bpffs.", v -> which = v);
+            declareListing(a);
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -164,20 +172,21 @@ final class ProgCommand implements Runnable {
         }
     }
 
-    @Command(name = "load", description = "Load every program of an object and pin it under PINDIR (bpftool prog loadall); "
-            + "--autoattach also attaches and pins the links.")
-    static final class Load implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "OBJ", description = "A BPF object (.bpf.o) or C source.")
+    static final class Load implements Verb {
         Path file;
-
-        @Parameters(index = "1", paramLabel = "PINDIR", description = "A directory on bpffs, e.g. /sys/fs/bpf/myprog (created).")
         Path pinDir;
-
-        @Option(names = "--autoattach", description = "Attach programs whose section names say where, and pin their links.")
         boolean autoattach;
+        final LoadOptions loading = new LoadOptions();
 
-        @Mixin
-        LoadOptions loading = new LoadOptions();
+        @Override
+        public void declare(Args a) {
+            a.describe("Load every program of an object and pin it under PINDIR (bpftool prog loadall); --autoattach also "
+                            + "attaches and pins the links.")
+                    .parameter("OBJ", "A BPF object (.bpf.o) or C source.", v -> file = Path.of(v))
+                    .parameter("PINDIR", "A directory on bpffs, e.g. /sys/fs/bpf/myprog (created).", v -> pinDir = Path.of(v))
+                    .flag("--autoattach", "Attach programs whose section names say where, and pin their links.", () -> autoattach = true);
+            loading.declare(a);
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -217,10 +226,14 @@ final class ProgCommand implements Runnable {
         }
     }
 
-    @Command(name = "unload", description = "Remove the pins under PINDIR, so the kernel frees those programs and links.")
-    static final class Unload implements Callable<Integer> {
-        @Parameters(paramLabel = "PINDIR", description = "A directory made by 'bpf4j prog load' or 'bpf4j run --pin'.")
+    static final class Unload implements Verb {
         Path pinDir;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("Remove the pins under PINDIR, so the kernel frees those programs and links.")
+                    .parameter("PINDIR", "A directory made by 'bpf4j prog load' or 'bpf4j run --pin'.", v -> pinDir = Path.of(v));
+        }
 
         @Override
         public Integer call() {

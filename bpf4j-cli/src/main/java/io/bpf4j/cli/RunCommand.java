@@ -3,10 +3,6 @@ package io.bpf4j.cli;
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.load.BpfObject;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,47 +12,41 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
-@Command(name = "run", description = "Compile (for .c), load, attach, trigger and trace a BPF program, then clean up.",
-        footer = {"", "Examples:",
+final class RunCommand implements Verb {
+    Path file;
+    final List<String> command = new ArrayList<>();
+    final LoadOptions loading = new LoadOptions();
+    final List<String> attach = new ArrayList<>();
+    Integer pid;
+    String duration;
+    boolean noTrace;
+    boolean showGlobals;
+    boolean json;
+    Path pinDir;
+
+    @Override
+    public void declare(Args a) {
+        a.describe("Compile (for .c), load, attach, trigger and trace a BPF program, then clean up.")
+                .parameter("FILE", "A BPF C source (FILE.bpf.c) or object (FILE.bpf.o).", v -> file = Path.of(v))
+                .rest("CMD", "A command to run after attaching (after --), to trigger the probes.", command::add)
+                .option("--attach", "PROG=TARGET", "Attach PROG to TARGET: an interface (xdp, tc, netkit), a cgroup directory, "
+                        + "BINARY:SYMBOL (uprobe), BINARY:GLOB (uprobe.multi), BINARY:PROVIDER:NAME (usdt), a sockmap (sk_msg, "
+                        + "sk_skb), a network namespace (sk_lookup, flow_dissector), FAMILY:HOOK (netfilter, e.g. ipv4:input), "
+                        + "EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2).", attach::add)
+                .option("--pid", "PID", "uprobe, uprobe.multi and usdt programs fire in process PID only (default: every process).",
+                        v -> pid = Integer.valueOf(v))
+                .option("--duration", "D", "Stop after D (e.g. 10s, 500ms, 2m).", v -> duration = v)
+                .flag("--no-trace", "Do not stream bpf_printk output.", () -> noTrace = true)
+                .flag("--show-globals", "Print the global variables when stopping.", () -> showGlobals = true)
+                .flag("--json", "Print the globals as JSON (with --show-globals).", () -> json = true)
+                .option("--pin", "DIR", "Pin programs and links under DIR (on bpffs) so they stay after exit.", v -> pinDir = Path.of(v));
+        loading.declare(a);
+        a.footer("Examples:",
                 "  bpf4j run hello.bpf.c -- ls /",
                 "  bpf4j run counter.bpf.o --set target_pid=42 --duration 10s --show-globals",
-                "  bpf4j run xdp_drop.bpf.c --attach xdp_drop=eth0 --duration 30s"})
-final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "A BPF C source (FILE.bpf.c) or object (FILE.bpf.o).")
-    Path file;
-
-    @Parameters(index = "1..*", paramLabel = "CMD", description = "A command to run after attaching (after --), to trigger the probes.")
-    List<String> command = new ArrayList<>();
-
-    @Mixin
-    LoadOptions loading = new LoadOptions();
-
-    @Option(names = "--attach", paramLabel = "PROG=TARGET", description = "Attach PROG to TARGET: an interface (xdp, tc, "
-            + "netkit), a cgroup directory, BINARY:SYMBOL (uprobe), BINARY:GLOB (uprobe.multi), BINARY:PROVIDER:NAME (usdt), "
-            + "a sockmap (sk_msg, sk_skb), a network namespace (sk_lookup, flow_dissector), FAMILY:HOOK (netfilter, e.g. "
-            + "ipv4:input), EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2).")
-    List<String> attach = new ArrayList<>();
-
-    @Option(names = "--pid", paramLabel = "PID", description = "uprobe, uprobe.multi and usdt programs fire in process PID only "
-            + "(default: every process).")
-    Integer pid;
-
-    @Option(names = "--duration", paramLabel = "D", description = "Stop after D (e.g. 10s, 500ms, 2m).")
-    String duration;
-
-    @Option(names = "--no-trace", description = "Do not stream bpf_printk output.")
-    boolean noTrace;
-
-    @Option(names = "--show-globals", description = "Print the global variables when stopping.")
-    boolean showGlobals;
-
-    @Option(names = "--json", description = "Print the globals as JSON (with --show-globals).")
-    boolean json;
-
-    @Option(names = "--pin", paramLabel = "DIR", description = "Pin programs and links under DIR (on bpffs) so they stay after exit.")
-    Path pinDir;
+                "  bpf4j run xdp_drop.bpf.c --attach xdp_drop=eth0 --duration 30s");
+    }
 
     @Override
     public Integer call() {

@@ -7,43 +7,37 @@ import io.bpf4j.load.GlobalVariable;
 import io.bpf4j.sys.BpfException;
 import io.bpf4j.sys.ProgType;
 import io.bpf4j.sys.TestRun;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
-@Command(name = "test-run", description = "Load an object and run one program in the kernel with BPF_PROG_TEST_RUN, "
-        + "then print its return value, the kernel's time per run and every global variable.")
-final class TestRunCommand implements Callable<Integer> {
+final class TestRunCommand implements Verb {
     /** Program types that run on a packet: the test input is a zeroed Ethernet frame. */
     private static final Set<ProgType> PACKET = Set.of(ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT,
             ProgType.XDP, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
             ProgType.FLOW_DISSECTOR);
 
-    @Parameters(index = "0", paramLabel = "OBJ", description = "A BPF object (.bpf.o) or C source (.bpf.c).")
     Path file;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PROG", description = "The program to run (default: the first one).")
     String program;
-
-    @Mixin
-    LoadOptions loading = new LoadOptions();
-
-    @Option(names = "--repeat", description = "Run N times; the duration is the kernel's average per run.", defaultValue = "1")
-    int repeat;
-
-    @Option(names = "--data-size", description = "Bytes of packet input for packet programs (default ${DEFAULT-VALUE}).", defaultValue = "64")
-    int dataSize;
-
-    @Option(names = "--json", description = "One JSON object: program, retval, duration_ns, globals.")
+    final LoadOptions loading = new LoadOptions();
+    int repeat = 1;
+    int dataSize = 64;
     boolean json;
+
+    @Override
+    public void declare(Args a) {
+        a.describe("Load an object and run one program in the kernel with BPF_PROG_TEST_RUN, then print its return value, "
+                        + "the kernel's time per run and every global variable.")
+                .parameter("OBJ", "A BPF object (.bpf.o) or C source (.bpf.c).", v -> file = Path.of(v))
+                .optionalParameter("PROG", "The program to run (default: the first one).", v -> program = v)
+                .option("--repeat", "N", "Run N times; the duration is the kernel's average per run.", v -> repeat = Integer.parseInt(v))
+                .option("--data-size", "N", "Bytes of packet input for packet programs (default 64).", v -> dataSize = Integer.parseInt(v))
+                .flag("--json", "One JSON object: program, retval, duration_ns, globals.", () -> json = true);
+        loading.declare(a);
+    }
 
     @Override
     public Integer call() {

@@ -35,7 +35,10 @@ class MainTest {
     void helpListsEveryVerb() {
         Run r = run("--help");
         assertEquals(0, r.code());
-        for (var sub : Main.commandLine().getSubcommands().keySet()) {
+        Args top = new Args("bpf4j");
+        new Main().declare(top);
+        assertTrue(top.verbs.size() >= 8, top.verbs.keySet().toString());
+        for (var sub : top.verbs.keySet()) {
             assertTrue(r.out().contains("  " + sub), "help lists " + sub + ":\n" + r.out());
         }
     }
@@ -53,6 +56,47 @@ class MainTest {
         Run r = run("doctor", "--no-such-option");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--no-such-option"), r.err());
+    }
+
+    @Test
+    void aMistypedVerbGetsASuggestion() {
+        Run r = run("docter");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown command 'docter'; did you mean doctor?"), r.err());
+        assertTrue(r.err().contains("Try 'bpf4j --help'"), r.err());
+    }
+
+    @Test
+    void eachVerbHasItsHelpByFlagOrByHelpVerb() {
+        Run flag = run("run", "--help");
+        assertEquals(0, flag.code());
+        assertTrue(flag.out().startsWith("Usage: bpf4j run [OPTIONS] FILE [CMD...]"), flag.out());
+        assertTrue(flag.out().contains("--attach=PROG=TARGET") && flag.out().contains("--set=NAME=VALUE"), flag.out());
+        Run verb = run("help", "prog", "load");
+        assertEquals(0, verb.code());
+        assertTrue(verb.out().startsWith("Usage: bpf4j prog load [OPTIONS] OBJ PINDIR"), verb.out());
+        Run group = run("prog");
+        assertEquals(0, group.code());
+        assertTrue(group.out().contains("Commands:") && group.out().contains("  unload"), group.out());
+    }
+
+    @Test
+    void missingAndMalformedValuesAreUsageErrors() {
+        Run missing = run("object", "info");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("missing OBJ") && missing.err().contains("Try 'bpf4j object info --help'"), missing.err());
+        Run notANumber = run("test-run", "x.bpf.o", "--repeat=lots");
+        assertEquals(2, notANumber.code());
+        assertTrue(notANumber.err().contains("invalid value for --repeat: 'lots'"), notANumber.err());
+        Run noValue = run("btf", "dump", "-o");
+        assertEquals(2, noValue.code());
+        assertTrue(noValue.err().contains("option '-o' needs a value"), noValue.err());
+        Run flagWithValue = run("doctor", "--json=yes");
+        assertEquals(2, flagWithValue.code());
+        assertTrue(flagWithValue.err().contains("option '--json' takes no value"), flagWithValue.err());
+        Run extra = run("object", "disasm", "a.o", "prog", "more");
+        assertEquals(2, extra.code());
+        assertTrue(extra.err().contains("unexpected argument 'more'"), extra.err());
     }
 
     @Test
