@@ -17,10 +17,15 @@ public final class BpfProgram implements AutoCloseable {
     private final Fd fd;
     private final int instructionCount;
     private final Map<String, BpfMap> objectMaps;
+    private final String structOpsMap;
 
-    /** @param objectMaps the maps of the object the program belongs to (a live view, by name) */
-    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps) {
+    /**
+     * @param objectMaps   the maps of the object the program belongs to (a live view, by name)
+     * @param structOpsMap for a struct_ops program, the map whose member points at it; else null
+     */
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps, String structOpsMap) {
         this.spec = spec;
+        this.structOpsMap = structOpsMap;
         this.fd = fd;
         this.instructionCount = instructionCount;
         this.objectMaps = Collections.unmodifiableMap(objectMaps);
@@ -32,6 +37,11 @@ public final class BpfProgram implements AutoCloseable {
      */
     public Optional<BpfMap> objectMap(String name) {
         return Optional.ofNullable(objectMaps.get(name));
+    }
+
+    /** For a struct_ops program: the map that calls it once registered. */
+    public Optional<BpfMap> structOpsMap() {
+        return Optional.ofNullable(structOpsMap).map(objectMaps::get);
     }
 
     public String name() {

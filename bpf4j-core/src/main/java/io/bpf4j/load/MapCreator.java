@@ -194,6 +194,49 @@ final class MapCreator {
                 : MappedMemory.ofMap(fd, spec.valueSize());
     }
 
+    /**
+     * A struct_ops map: its value is the kernel's wrapper struct (see {@link StructOpsLayout}). A
+     * {@code .struct_ops.link} map asks for BPF_F_LINK; kernels before 6.4 refuse any flag on these maps
+     * (EINVAL), and then the map is made without it and registered by a map update instead.
+     */
+    BpfMap createStructOps(MapSpec spec, StructOpsLayout layout, java.util.List<String> warnings) {
+        String name = kernelName(spec);
+        MapCreateAttr attr = MapCreateAttr.of(MapType.STRUCT_OPS, 4, layout.valueSize(), 1).withName(name)
+                .withFlags(spec.flags()).withBtfVmlinuxValueTypeId(layout.wrapperId());
+        boolean link = (spec.flags() & MapCreateAttr.F_LINK) != 0;
+        Fd fd;
+        try {
+            try {
+                fd = Bpf.mapCreate(attr);
+            } catch (BpfException.InvalidArgument e) {
+                if (!link) {
+                    throw e;
+                }
+                fd = Bpf.mapCreate(attr.withFlags(spec.flags() & ~MapCreateAttr.F_LINK));
+                link = false;
+                warnings.add("struct_ops map " + spec.name() + " is in .struct_ops.link, but this kernel (Linux "
+                        + KernelRelease.current() + ") has no struct_ops links (Linux 6.4+): it is registered by a map "
+                        + "update instead, and unregistered when its Link closes");
+            }
+        } catch (BpfException.PermissionDenied | BpfException.InvalidArgument e) {
+            String what = "struct_ops map " + spec.name() + " (struct " + layout.spec().structName() + ")";
+            if (Trampolines.refused()) {
+                // Seen on this project's 6.18 host: EINVAL for a map whose type id, key and value sizes are right.
+                throw new LoadException(what + ": this kernel refuses BPF trampolines (an fentry program gets EPERM even "
+                        + "for root), and struct_ops calls its programs through them; the kernel answered " + e.errno()
+                        + " to the map. Use a kernel that allows BPF trampolines", e);
+            }
+            throw new LoadException(what + ", value " + layout.valueSize() + " bytes (the kernel's " + StructOpsLayout.WRAPPER_PREFIX
+                    + layout.spec().structName() + ") was refused by the kernel: " + e.getMessage(), e);
+        } catch (BpfException e) {
+            throw new LoadException("struct_ops map " + spec.name() + " (struct " + layout.spec().structName() + ", value "
+                    + layout.valueSize() + " bytes) was refused by the kernel: " + e.getMessage(), e);
+        }
+        BpfMap map = new BpfMap(spec.withValueSize(layout.valueSize()), name, fd, null);
+        map.structOpsLink(link);
+        return map;
+    }
+
     private BpfMap reusePinned(MapSpec spec, String name, Path pin) {
         Fd fd = Bpf.objGet(pin, 0);
         var info = Bpf.mapInfo(fd);
