@@ -1,6 +1,6 @@
 // A minimal TCP congestion control written as struct_ops, for StructOpsTest on this host (read from
-// the ELF; loading is refused here: no BPF trampolines) and StructOpsGuestTest in the QEMU guest
-// (Debian 6.1). tcp_register_congestion_control requires ssthresh, undo_cwnd and cong_avoid (or
+// the ELF, then registered: this 6.18 refuses fentry but takes struct_ops) and StructOpsGuestTest in
+// the QEMU guest (Debian 6.1, no struct_ops links). tcp_register_congestion_control requires ssthresh, undo_cwnd and cong_avoid (or
 // cong_control), and a name; init is optional and runs when a connection starts using the CC. Each
 // operation counts its calls and leaves the work to the kernel's Reno (kfuncs bpf_tcp_ca allows).
 //

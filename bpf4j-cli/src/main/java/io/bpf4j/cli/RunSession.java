@@ -82,8 +82,9 @@ final class RunSession implements AutoCloseable {
             }
             for (BpfProgram p : object.programs()) {
                 Optional<String> target = Optional.ofNullable(targets.get(p.name()));
-                if (p.structOpsMap().isPresent() && Attacher.whyNotAttachable(p).isEmpty()) {
-                    out.println("bpf4j: loaded " + p.name() + ", called through struct_ops map " + p.structOpsMap().get().name());
+                if (!p.structOpsMaps().isEmpty() && Attacher.whyNotAttachable(p).isEmpty()) {
+                    out.println("bpf4j: loaded " + p.name() + ", called through struct_ops map "
+                            + String.join(", ", p.structOpsMaps().stream().map(BpfMap::name).toList()));
                     continue;
                 }
                 Optional<String> notOurs = Attacher.whyNotAttachable(p);

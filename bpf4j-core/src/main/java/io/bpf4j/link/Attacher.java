@@ -86,8 +86,8 @@ public final class Attacher {
             case LIRC -> lirc(p, requireTarget(p, target, "an infrared receiver device, e.g. --attach " + p.name() + "=/dev/lirc0"));
             case LWT, SK_REUSEPORT, FREPLACE -> throw new AttachException(whyNotAttachable(p).orElseThrow());
             case STRUCT_OPS -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") is an operation of "
-                    + "struct_ops map " + p.structOpsMap().map(m -> m.name()).orElse("(none)") + ": register the map instead "
-                    + "(Attacher.attach(map) or StructOps.register(map); bpf4j run does it), and the kernel calls the program");
+                    + "struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList()) + ": register the map "
+                    + "instead (Attacher.attach(map) or StructOps.register(map); bpf4j run does it), and the kernel calls the program");
             case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
                     + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
         };
@@ -112,8 +112,8 @@ public final class Attacher {
                     + "SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd); pin it with 'bpf4j prog load' so the application can "
                     + "fetch it";
             case FREPLACE -> who + " replaces a function of another loaded program, which bpf4j cannot target yet";
-            case STRUCT_OPS -> p.structOpsMap().filter(StructOps::isRegistered).isPresent() ? null
-                    : who + " is an operation of struct_ops map " + p.structOpsMap().map(m -> m.name()).orElse("(none)")
+            case STRUCT_OPS -> p.structOpsMaps().stream().anyMatch(StructOps::isRegistered) ? null
+                    : who + " is an operation of struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList())
                     + ", which is not registered: register the map (StructOps.register; bpf4j run registers every struct_ops map)";
             default -> null;
         });

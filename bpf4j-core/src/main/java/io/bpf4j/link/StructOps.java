@@ -28,6 +28,8 @@ public final class StructOps {
     private static final byte[] KEY = new byte[4];
     /** Maps registered through this class, so {@link Attacher#whyNotAttachable} knows their programs run. */
     private static final Set<BpfMap> REGISTERED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Maps once registered by an update: the kernel keeps them busy after the delete (EBUSY to another update). */
+    private static final Set<BpfMap> SPENT = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private StructOps() {
     }
@@ -38,6 +40,10 @@ public final class StructOps {
                 + map.type() + " map, not a struct_ops map of a loaded object; only those can be registered"));
         if (REGISTERED.contains(map)) {
             throw new AttachException("struct_ops map " + map.name() + " is already registered; close its Link first");
+        }
+        if (SPENT.contains(map)) {
+            throw new AttachException("struct_ops map " + map.name() + " was registered by a map update and unregistered: the "
+                    + "kernel does not take such a map again (EBUSY); open and load the object again to register it anew");
         }
         Link link = map.registersWithLink() ? withLink(map) : byUpdate(map, value);
         REGISTERED.add(map);
@@ -67,6 +73,7 @@ public final class StructOps {
         } catch (BpfException e) {
             throw refused(map, e);
         }
+        SPENT.add(map);
         AutoCloseable unregister = () -> {
             REGISTERED.remove(map);
             map.delete(KEY);
@@ -77,11 +84,11 @@ public final class StructOps {
 
     /** EEXIST is the usual one: the name (e.g. a congestion control's .name) is taken already. */
     private static AttachException refused(BpfMap map, BpfException e) {
-        String hint = e instanceof BpfException.AlreadyExists
-                ? "; something of that name is registered already (another congestion control named so?): change the name member"
-                : e instanceof BpfException.InvalidArgument
-                ? "; the kernel found a member it does not accept (a required operation left unset, or data it does not take)"
-                : "";
+        String hint = switch (e.errno()) {
+            case EEXIST -> "; something of that name is registered already (another congestion control named so?): change the name member";
+            case EINVAL -> "; the kernel found a member it does not accept (a required operation left unset, or data it does not take)";
+            default -> "";
+        };
         return new AttachException("struct_ops map " + map.name() + ": the kernel refused to register it: " + e.getMessage() + hint, e);
     }
 }

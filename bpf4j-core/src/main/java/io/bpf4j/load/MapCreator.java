@@ -201,8 +201,14 @@ final class MapCreator {
      */
     BpfMap createStructOps(MapSpec spec, StructOpsLayout layout, java.util.List<String> warnings) {
         String name = kernelName(spec);
+        if (btf == null) {
+            throw new LoadException("struct_ops map " + spec.name() + ": the kernel wants the object's BTF with it, and the "
+                    + "object's BTF was not loaded (see the warnings); compile with clang -g");
+        }
+        // The value is the kernel's type, yet the kernel insists on a valid btf_fd (the object's BTF), with
+        // no key/value ids of its own: a bad or missing fd is EINVAL (kernel/bpf/syscall.c, map_create).
         MapCreateAttr attr = MapCreateAttr.of(MapType.STRUCT_OPS, 4, layout.valueSize(), 1).withName(name)
-                .withFlags(spec.flags()).withBtfVmlinuxValueTypeId(layout.wrapperId());
+                .withFlags(spec.flags()).withBtf(btf.value(), 0, 0).withBtfVmlinuxValueTypeId(layout.wrapperId());
         boolean link = (spec.flags() & MapCreateAttr.F_LINK) != 0;
         Fd fd;
         try {
@@ -218,16 +224,6 @@ final class MapCreator {
                         + KernelRelease.current() + ") has no struct_ops links (Linux 6.4+): it is registered by a map "
                         + "update instead, and unregistered when its Link closes");
             }
-        } catch (BpfException.PermissionDenied | BpfException.InvalidArgument e) {
-            String what = "struct_ops map " + spec.name() + " (struct " + layout.spec().structName() + ")";
-            if (Trampolines.refused()) {
-                // Seen on this project's 6.18 host: EINVAL for a map whose type id, key and value sizes are right.
-                throw new LoadException(what + ": this kernel refuses BPF trampolines (an fentry program gets EPERM even "
-                        + "for root), and struct_ops calls its programs through them; the kernel answered " + e.errno()
-                        + " to the map. Use a kernel that allows BPF trampolines", e);
-            }
-            throw new LoadException(what + ", value " + layout.valueSize() + " bytes (the kernel's " + StructOpsLayout.WRAPPER_PREFIX
-                    + layout.spec().structName() + ") was refused by the kernel: " + e.getMessage(), e);
         } catch (BpfException e) {
             throw new LoadException("struct_ops map " + spec.name() + " (struct " + layout.spec().structName() + ", value "
                     + layout.valueSize() + " bytes) was refused by the kernel: " + e.getMessage(), e);

@@ -88,11 +88,22 @@ final class ProgramLoader {
         if (def.needsBtfTarget()) {
             attr = attr.withAttachTarget(attachBtfId(program, def), 0);
         }
-        StructOpsLayout ops = null;
+        List<String> opsMaps = List.of();
         if (def.programType() == ProgType.STRUCT_OPS) {
             // The kernel checks the program against one member of one struct: its BTF id and the member's index.
-            ops = structOps.stream().filter(l -> l.memberIndexOf(program.name()) >= 0).findFirst()
-                    .orElseThrow(() -> new LoadException(notInStructOps(program)));
+            List<StructOpsLayout> users = structOps.stream().filter(l -> l.memberIndexOf(program.name()) >= 0).toList();
+            if (users.isEmpty()) {
+                throw new LoadException(notInStructOps(program));
+            }
+            StructOpsLayout ops = users.getFirst();
+            for (StructOpsLayout other : users) {
+                if (other.structId() != ops.structId() || other.memberIndexOf(program.name()) != ops.memberIndexOf(program.name())) {
+                    throw new LoadException("program " + program.name() + " is used by struct_ops maps " + ops.spec().mapName()
+                            + " and " + other.spec().mapName() + " for different members; the kernel loads a struct_ops program "
+                            + "for one member of one struct: write one program per member");
+                }
+            }
+            opsMaps = users.stream().map(l -> l.spec().mapName()).toList();
             attr = attr.withAttachTarget(ops.structId(), 0).withStructOpsMember(ops.memberIndexOf(program.name()));
         }
         SourceLines lines = new SourceLines();
@@ -105,7 +116,7 @@ final class ProgramLoader {
         }
         try {
             Fd fd = Bpf.progLoad(attr);
-            return new BpfProgram(program, fd, linked.instructionCount(), maps, ops == null ? null : ops.spec().mapName());
+            return new BpfProgram(program, fd, linked.instructionCount(), maps, opsMaps);
         } catch (VerifierException e) {
             throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
