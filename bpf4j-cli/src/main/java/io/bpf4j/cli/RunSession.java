@@ -5,6 +5,8 @@ import io.bpf4j.events.TracePipe;
 import io.bpf4j.events.TraceRecord;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.link.Link;
+import io.bpf4j.link.StructOps;
+import io.bpf4j.load.BpfMap;
 import io.bpf4j.spec.AttachKind;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
@@ -70,8 +72,21 @@ final class RunSession implements AutoCloseable {
                 throw new Bpf4jException("--pid " + pid + ": it limits uprobe, uprobe.multi and usdt programs to one "
                         + "process, and " + object.name() + " has none; leave it out");
             }
+            for (BpfMap m : object.maps()) {
+                if (m.structOpsValue().isPresent()) {
+                    // The kernel calls struct_ops programs once their map is registered: that is their attachment.
+                    Link l = StructOps.register(m);
+                    s.links.add(l);
+                    out.println("bpf4j: registered " + l.description());
+                }
+            }
             for (BpfProgram p : object.programs()) {
                 Optional<String> target = Optional.ofNullable(targets.get(p.name()));
+                if (!p.structOpsMaps().isEmpty() && Attacher.whyNotAttachable(p).isEmpty()) {
+                    out.println("bpf4j: loaded " + p.name() + ", called through struct_ops map "
+                            + String.join(", ", p.structOpsMaps().stream().map(BpfMap::name).toList()));
+                    continue;
+                }
                 Optional<String> notOurs = Attacher.whyNotAttachable(p);
                 if (notOurs.isPresent()) {
                     // Another tool attaches it: say how, and let the rest of the object run.
@@ -188,7 +203,7 @@ final class RunSession implements AutoCloseable {
         }
         for (Link l : links) {
             // A link that cannot outlive the process says why: better than a pin that silently does not hold.
-            l.pin(dir.resolve(l.program().name() + "_link"));
+            l.pin(dir.resolve(l.name() + "_link"));
         }
     }
 

@@ -84,15 +84,24 @@ public final class Attacher {
             case NETFILTER -> Netfilter.attach(p, requireTarget(p, target, "a netfilter hook, e.g. --attach " + p.name() + "=ipv4:input"));
             case NETKIT -> netkit(p, def, requireTarget(p, target, "a netkit interface, e.g. --attach " + p.name() + "=nk0"));
             case LIRC -> lirc(p, requireTarget(p, target, "an infrared receiver device, e.g. --attach " + p.name() + "=/dev/lirc0"));
-            case LWT, SK_REUSEPORT, FREPLACE, STRUCT_OPS -> throw new AttachException(whyNotAttachable(p).orElseThrow());
+            case LWT, SK_REUSEPORT, FREPLACE -> throw new AttachException(whyNotAttachable(p).orElseThrow());
+            case STRUCT_OPS -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") is an operation of "
+                    + "struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList()) + ": register the map "
+                    + "instead (Attacher.attach(map) or StructOps.register(map); bpf4j run does it), and the kernel calls the program");
             case NONE -> throw new AttachException("program " + p.name() + " (" + spec.section()
                     + ") is not attached to a hook: run it with 'bpf4j test-run' or from another program");
         };
     }
 
+    /** Registers a struct_ops map: see {@link StructOps#register}. */
+    public static Link attach(io.bpf4j.load.BpfMap structOpsMap) {
+        return StructOps.register(structOpsMap);
+    }
+
     /**
      * Why bpf4j leaves a loaded program unattached, with what attaches it instead, for the kinds that
-     * something other than bpf4j attaches (iproute2, the application, a struct_ops map); empty for the rest.
+     * something other than bpf4j attaches (iproute2, the application), and for struct_ops programs whose map is
+     * not registered; empty for the rest.
      */
     public static Optional<String> whyNotAttachable(BpfProgram p) {
         String who = "program " + p.name() + " (" + p.spec().section() + ")";
@@ -103,7 +112,9 @@ public final class Attacher {
                     + "SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd); pin it with 'bpf4j prog load' so the application can "
                     + "fetch it";
             case FREPLACE -> who + " replaces a function of another loaded program, which bpf4j cannot target yet";
-            case STRUCT_OPS -> who + " is one operation of a struct_ops map, which bpf4j does not register yet";
+            case STRUCT_OPS -> p.structOpsMaps().stream().anyMatch(StructOps::isRegistered) ? null
+                    : who + " is an operation of struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList())
+                    + ", which is not registered: register the map (StructOps.register; bpf4j run registers every struct_ops map)";
             default -> null;
         });
     }

@@ -16,6 +16,8 @@ import java.util.List;
  */
 public final class Link implements AutoCloseable {
     private final BpfProgram program;
+    /** The program's name, or the struct_ops map's for a registration. */
+    private final String name;
     private final String description;
     /** The BPF links of this attachment, first the main one: USDT has one per call site. */
     private final List<Fd> links;
@@ -37,15 +39,35 @@ public final class Link implements AutoCloseable {
      *                   fds), or null
      */
     Link(BpfProgram program, String description, List<Fd> links, List<? extends AutoCloseable> owned, String unpinnable) {
+        this(program, program.name(), description, links, owned, unpinnable);
+    }
+
+    /** A registered struct_ops map: many programs, none of them the link's own. */
+    Link(String mapName, String description, List<Fd> links, List<? extends AutoCloseable> owned, String unpinnable) {
+        this(null, mapName, description, links, owned, unpinnable);
+    }
+
+    private Link(BpfProgram program, String name, String description, List<Fd> links, List<? extends AutoCloseable> owned,
+                 String unpinnable) {
         this.program = program;
+        this.name = name;
         this.description = description;
         this.links = List.copyOf(links);
         this.owned = new ArrayList<>(owned);
         this.unpinnable = unpinnable;
     }
 
+    /** The attached program; a struct_ops registration has none (its map calls several): see {@link #name()}. */
     public BpfProgram program() {
+        if (program == null) {
+            throw new IllegalStateException(description + " registers a struct_ops map, not one program");
+        }
         return program;
+    }
+
+    /** The program's name, or for a struct_ops registration the map's. */
+    public String name() {
+        return name;
     }
 
     /** Where the program is attached, in words: "tracepoint sched/sched_process_exit". */
@@ -74,11 +96,11 @@ public final class Link implements AutoCloseable {
      */
     public List<Path> pin(Path path) {
         if (links.isEmpty()) {
-            throw new AttachException(program.name() + " (" + description + ") is attached without a BPF link on this "
+            throw new AttachException(name + " (" + description + ") is attached without a BPF link on this "
                     + "kernel, which cannot be pinned: it lasts as long as the process that attached it");
         }
         if (unpinnable != null) {
-            throw new AttachException(program.name() + " (" + description + ") cannot be pinned: " + unpinnable);
+            throw new AttachException(name + " (" + description + ") cannot be pinned: " + unpinnable);
         }
         List<Path> pinned = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
@@ -106,6 +128,6 @@ public final class Link implements AutoCloseable {
 
     @Override
     public String toString() {
-        return program.name() + " -> " + description;
+        return name + " -> " + description;
     }
 }

@@ -22,6 +22,10 @@ public final class BpfMap implements AutoCloseable {
     private final String kernelName;
     private final Fd fd;
     private final MappedMemory mapped;
+    /** struct_ops maps: the value that registers them, once their programs are loaded. */
+    private byte[] structOpsValue;
+    /** struct_ops maps: created with BPF_F_LINK, so registered by BPF_LINK_CREATE (else by a map update). */
+    private boolean structOpsLink;
 
     BpfMap(MapSpec spec, String kernelName, Fd fd, MappedMemory mapped) {
         this.spec = spec;
@@ -153,6 +157,31 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    void structOpsLink(boolean link) {
+        this.structOpsLink = link;
+    }
+
+    void structOpsValue(byte[] value) {
+        this.structOpsValue = value.clone();
+    }
+
+    /**
+     * For a struct_ops map: the value (the kernel's wrapper struct, program fds in its function
+     * pointers) whose update at key 0 registers a map not made for links; empty for other maps.
+     */
+    public Optional<byte[]> structOpsValue() {
+        return Optional.ofNullable(structOpsValue).map(byte[]::clone);
+    }
+
+    /**
+     * True for a struct_ops map made with BPF_F_LINK (its value already written): it is registered by
+     * BPF_LINK_CREATE. False for plain {@code .struct_ops} maps and for {@code .struct_ops.link} ones on
+     * kernels before 6.4, which register by a map update.
+     */
+    public boolean registersWithLink() {
+        return structOpsLink;
+    }
+
     /** The mmapped contents of a global-data map (its single value), when it was mapped. */
     public Optional<MemorySegment> memory() {
         return Optional.ofNullable(mapped).map(MappedMemory::segment);
@@ -166,6 +195,15 @@ public final class BpfMap implements AutoCloseable {
 
     @Override
     public void close() {
+        if (structOpsValue != null && !structOpsLink) {
+            // A struct_ops map registered by an update holds itself: without the delete it would stay registered
+            // after its last fd closes. Deleting an unregistered one fails harmlessly (ENOENT).
+            try {
+                Bpf.mapDelete(fd, new byte[4]);
+            } catch (RuntimeException ignored) {
+                // not registered
+            }
+        }
         if (mapped != null) {
             mapped.close();
         }

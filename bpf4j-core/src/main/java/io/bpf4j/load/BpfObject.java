@@ -222,6 +222,7 @@ public final class BpfObject implements AutoCloseable {
     public BpfObject load() {
         requireOpen("load");
         try {
+            requireStructOpsMaps();
             ObjectBtfUpload upload = spec.btf().map(b -> btfKindsToRewrite == null ? new ObjectBtfUpload(b)
                     : new ObjectBtfUpload(b, btfKindsToRewrite)).orElse(null);
             if (upload != null) {
@@ -234,13 +235,19 @@ public final class BpfObject implements AutoCloseable {
                 kconfig = Kconfig.offsets(spec);
                 mapSpecs.put(".kconfig", kconfigMap.get());
             }
+            List<StructOpsLayout> structOps = new ArrayList<>();
+            for (var s : spec.structOps()) {
+                structOps.add(StructOpsLayout.of(s, KernelBtf.vmlinux()));
+            }
             for (MapSpec m : mapSpecs.values()) {
-                maps.put(m.name(), creator.create(m));
+                maps.put(m.name(), m.kind() == MapSpec.Kind.STRUCT_OPS
+                        ? creator.createStructOps(m, structOps.stream().filter(l -> l.spec().mapName().equals(m.name())).findFirst().orElseThrow(), warnings)
+                        : creator.create(m));
             }
             fillMapInMaps();
             // Module BTF fds for kfunc calls are needed only during BPF_PROG_LOAD: closed here either way.
             try (KfuncTargets kfuncs = new KfuncTargets()) {
-                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs);
+                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs, structOps);
                 for (ProgramSpec p : spec.programs()) {
                     if (autoload.get(p.name())) {
                         programs.put(p.name(), loader.load(p, logLevel));
@@ -248,12 +255,23 @@ public final class BpfObject implements AutoCloseable {
                 }
             }
             fillProgramArrays();
+            fillStructOps(structOps);
             state = State.LOADED;
             return this;
         } catch (RuntimeException e) {
             releaseAll();
             state = State.CLOSED;
             throw e;
+        }
+    }
+
+    /** A struct_ops program no map points at cannot load (the kernel needs its struct and member): said before anything is created. */
+    private void requireStructOpsMaps() {
+        for (ProgramSpec p : spec.programs()) {
+            boolean structOps = p.def().map(d -> d.programType() == io.bpf4j.sys.ProgType.STRUCT_OPS).orElse(false);
+            if (structOps && autoload.get(p.name()) && spec.structOps().stream().noneMatch(s -> s.memberFor(p.name()).isPresent())) {
+                throw new LoadException(ProgramLoader.notInStructOps(p));
+            }
         }
     }
 
@@ -282,6 +300,23 @@ public final class BpfObject implements AutoCloseable {
                 if (p != null) {
                     m.update(intBytes(s.index()), intBytes(p.fd().value()), io.bpf4j.sys.Bpf.ANY);
                 }
+            }
+        }
+    }
+
+    /**
+     * Gives each struct_ops map its value. A map made for links takes it now (that does not register it:
+     * the link does); a plain one keeps it for the update that registers it ({@code StructOps.register}).
+     */
+    private void fillStructOps(List<StructOpsLayout> layouts) {
+        Map<String, Integer> fds = new LinkedHashMap<>();
+        programs.forEach((name, p) -> fds.put(name, p.fd().value()));
+        for (StructOpsLayout l : layouts) {
+            BpfMap m = maps.get(l.spec().mapName());
+            byte[] value = l.value(fds);
+            m.structOpsValue(value);
+            if (m.registersWithLink()) {
+                m.update(intBytes(0), value, io.bpf4j.sys.Bpf.ANY);
             }
         }
     }

@@ -17,10 +17,15 @@ public final class BpfProgram implements AutoCloseable {
     private final Fd fd;
     private final int instructionCount;
     private final Map<String, BpfMap> objectMaps;
+    private final java.util.List<String> structOpsMaps;
 
-    /** @param objectMaps the maps of the object the program belongs to (a live view, by name) */
-    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps) {
+    /**
+     * @param objectMaps   the maps of the object the program belongs to (a live view, by name)
+     * @param structOpsMaps for a struct_ops program, the maps whose members point at it; else empty
+     */
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps, java.util.List<String> structOpsMaps) {
         this.spec = spec;
+        this.structOpsMaps = java.util.List.copyOf(structOpsMaps);
         this.fd = fd;
         this.instructionCount = instructionCount;
         this.objectMaps = Collections.unmodifiableMap(objectMaps);
@@ -32,6 +37,11 @@ public final class BpfProgram implements AutoCloseable {
      */
     public Optional<BpfMap> objectMap(String name) {
         return Optional.ofNullable(objectMaps.get(name));
+    }
+
+    /** For a struct_ops program: the maps that call it once registered (one program may serve several); else empty. */
+    public java.util.List<BpfMap> structOpsMaps() {
+        return structOpsMaps.stream().map(objectMaps::get).toList();
     }
 
     public String name() {

@@ -194,6 +194,45 @@ final class MapCreator {
                 : MappedMemory.ofMap(fd, spec.valueSize());
     }
 
+    /**
+     * A struct_ops map: its value is the kernel's wrapper struct (see {@link StructOpsLayout}). A
+     * {@code .struct_ops.link} map asks for BPF_F_LINK; kernels before 6.4 refuse any flag on these maps
+     * (EINVAL), and then the map is made without it and registered by a map update instead.
+     */
+    BpfMap createStructOps(MapSpec spec, StructOpsLayout layout, java.util.List<String> warnings) {
+        String name = kernelName(spec);
+        if (btf == null) {
+            throw new LoadException("struct_ops map " + spec.name() + ": the kernel wants the object's BTF with it, and the "
+                    + "object's BTF was not loaded (see the warnings); compile with clang -g");
+        }
+        // The value is the kernel's type, yet the kernel insists on a valid btf_fd (the object's BTF), with
+        // no key/value ids of its own: a bad or missing fd is EINVAL (kernel/bpf/syscall.c, map_create).
+        MapCreateAttr attr = MapCreateAttr.of(MapType.STRUCT_OPS, 4, layout.valueSize(), 1).withName(name)
+                .withFlags(spec.flags()).withBtf(btf.value(), 0, 0).withBtfVmlinuxValueTypeId(layout.wrapperId());
+        boolean link = (spec.flags() & MapCreateAttr.F_LINK) != 0;
+        Fd fd;
+        try {
+            try {
+                fd = Bpf.mapCreate(attr);
+            } catch (BpfException.InvalidArgument e) {
+                if (!link) {
+                    throw e;
+                }
+                fd = Bpf.mapCreate(attr.withFlags(spec.flags() & ~MapCreateAttr.F_LINK));
+                link = false;
+                warnings.add("struct_ops map " + spec.name() + " is in .struct_ops.link, but this kernel (Linux "
+                        + KernelRelease.current() + ") has no struct_ops links (Linux 6.4+): it is registered by a map "
+                        + "update instead, and unregistered when its Link closes");
+            }
+        } catch (BpfException e) {
+            throw new LoadException("struct_ops map " + spec.name() + " (struct " + layout.spec().structName() + ", value "
+                    + layout.valueSize() + " bytes) was refused by the kernel: " + e.getMessage(), e);
+        }
+        BpfMap map = new BpfMap(spec.withValueSize(layout.valueSize()), name, fd, null);
+        map.structOpsLink(link);
+        return map;
+    }
+
     private BpfMap reusePinned(MapSpec spec, String name, Path pin) {
         Fd fd = Bpf.objGet(pin, 0);
         var info = Bpf.mapInfo(fd);

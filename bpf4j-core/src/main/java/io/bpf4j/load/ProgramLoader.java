@@ -50,10 +50,12 @@ final class ProgramLoader {
     private final CoreStep coreStep;
     private final KfuncTargets kfuncs;
     private final KernelVariables variables;
+    private final List<StructOpsLayout> structOps;
 
     /** {@code kfuncs} holds the module BTF fds kfunc calls need; the caller closes it after the last program. */
     ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets,
-                  KfuncTargets kfuncs) {
+                  KfuncTargets kfuncs, List<StructOpsLayout> structOps) {
+        this.structOps = structOps;
         this.spec = spec;
         this.maps = maps;
         this.btfFd = btfFd;
@@ -86,6 +88,24 @@ final class ProgramLoader {
         if (def.needsBtfTarget()) {
             attr = attr.withAttachTarget(attachBtfId(program, def), 0);
         }
+        List<String> opsMaps = List.of();
+        if (def.programType() == ProgType.STRUCT_OPS) {
+            // The kernel checks the program against one member of one struct: its BTF id and the member's index.
+            List<StructOpsLayout> users = structOps.stream().filter(l -> l.memberIndexOf(program.name()) >= 0).toList();
+            if (users.isEmpty()) {
+                throw new LoadException(notInStructOps(program));
+            }
+            StructOpsLayout ops = users.getFirst();
+            for (StructOpsLayout other : users) {
+                if (other.structId() != ops.structId() || other.memberIndexOf(program.name()) != ops.memberIndexOf(program.name())) {
+                    throw new LoadException("program " + program.name() + " is used by struct_ops maps " + ops.spec().mapName()
+                            + " and " + other.spec().mapName() + " for different members; the kernel loads a struct_ops program "
+                            + "for one member of one struct: write one program per member");
+                }
+            }
+            opsMaps = users.stream().map(l -> l.spec().mapName()).toList();
+            attr = attr.withAttachTarget(ops.structId(), 0).withStructOpsMember(ops.memberIndexOf(program.name()));
+        }
         SourceLines lines = new SourceLines();
         if (btfFd != null && spec.btf().flatMap(b -> b.ext()).isPresent()) {
             BtfExt ext = spec.btf().get().ext().get();
@@ -96,7 +116,7 @@ final class ProgramLoader {
         }
         try {
             Fd fd = Bpf.progLoad(attr);
-            return new BpfProgram(program, fd, linked.instructionCount(), maps);
+            return new BpfProgram(program, fd, linked.instructionCount(), maps, opsMaps);
         } catch (VerifierException e) {
             throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
@@ -117,8 +137,19 @@ final class ProgramLoader {
                 + "fentry/FUNCTION, xdp, tc/ingress, cgroup_skb/egress, socket, perf_event (see 'bpf4j object sections')";
     }
 
+    static String notInStructOps(ProgramSpec p) {
+        return "program " + p.name() + " (" + p.section() + ") is not referenced by any struct_ops map, so the kernel "
+                + "cannot tell which operation it implements; point a member at it, e.g. SEC(\".struct_ops.link\") struct "
+                + "tcp_congestion_ops my_ops = { .cong_avoid = (void *)" + p.name() + ", ... }, or turn its autoload off";
+    }
+
     private static String permissionMessage(ProgramSpec p, SectionDef def, BpfException e) {
         Capabilities caps = Capabilities.ofCurrentProcess();
+        if (def.programType() == ProgType.STRUCT_OPS && caps.canLoadTracing() && caps.has(Capabilities.Cap.CAP_BPF)) {
+            return "program " + p.name() + " (" + p.section() + "): this kernel refuses struct_ops programs (EPERM although "
+                    + "bpf4j has CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: BPF trampolines are disabled here, and the kernel "
+                    + "calls struct_ops programs through them). Use a kernel that allows BPF trampolines (fentry works there too)";
+        }
         if (def.programType() == ProgType.TRACING && caps.canLoadTracing() && caps.has(Capabilities.Cap.CAP_BPF)) {
             AttachType at = def.attachType();
             if (at == AttachType.TRACE_FENTRY || at == AttachType.TRACE_FEXIT || at == AttachType.MODIFY_RETURN) {

@@ -79,6 +79,17 @@ final class MapDefinitions {
         return out;
     }
 
+    /**
+     * The map of a struct_ops variable. Its value size and flags here are the object's: the loader
+     * replaces the size with the kernel's wrapper struct (bpf_struct_ops_NAME) it only knows at load.
+     */
+    static MapSpec structOps(StructOpsSpec s, Optional<ObjectBtf> btf) {
+        int flags = s.usesLink() ? MapSpec.F_LINK : 0;
+        int valueType = btf.map(b -> b.btf().findId(s.structName(), io.bpf4j.btf.BtfKind.STRUCT).orElse(0)).orElse(0);
+        return new MapSpec(s.mapName(), MapSpec.Kind.STRUCT_OPS, MapType.STRUCT_OPS, 4, s.size(), 1, flags, -1,
+                MapSpec.Pinning.NONE, Optional.empty(), new byte[0], List.of(), 0, valueType, 0);
+    }
+
     /** The maps of the .maps section, described by the BTF of their variables. */
     static List<MapSpec> btfDefined(ElfFile elf, List<ElfSymbol> symbols, Optional<ObjectBtf> btf, String origin) {
         Optional<ElfSection> section = elf.section(ObjectReader.BTF_MAPS);

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A map an object declares: BTF-defined in {@code .maps}, legacy in {@code maps}, or the array map
+ * A map an object declares: BTF-defined in {@code .maps}, legacy in {@code maps}, a struct_ops variable
+ * ({@link StructOpsSpec}), or the array map
  * that holds one global-data section ({@code .data}, {@code .rodata}, {@code .bss}, {@code .data.*},
  * {@code .rodata.*}) or the {@code .kconfig} externs.
  *
@@ -29,7 +30,7 @@ import java.util.Optional;
 public record MapSpec(String name, Kind kind, MapType type, int keySize, int valueSize, int maxEntries, int flags,
                       int numaNode, Pinning pinning, Optional<MapSpec> innerMap, byte[] initialData,
                       List<Slot> initialSlots, int btfKeyTypeId, int btfValueTypeId, long mapExtra) {
-    public enum Kind { BTF_DEFINED, LEGACY, DATA, KCONFIG }
+    public enum Kind { BTF_DEFINED, LEGACY, DATA, KCONFIG, STRUCT_OPS }
 
     public enum Pinning { NONE, BY_NAME }
 
@@ -41,6 +42,8 @@ public record MapSpec(String name, Kind kind, MapType type, int keySize, int val
     public static final int F_RDONLY_PROG = 1 << 7;
     /** BPF_F_MMAPABLE: user space can mmap the array (global data). */
     public static final int F_MMAPABLE = 1 << 10;
+    /** BPF_F_LINK: a struct_ops map registered through a BPF link (Linux 6.4+). */
+    public static final int F_LINK = 1 << 13;
 
     public MapSpec {
         initialData = initialData.clone();
@@ -60,6 +63,12 @@ public record MapSpec(String name, Kind kind, MapType type, int keySize, int val
     /** A copy with another max_entries (resizing before load). */
     public MapSpec withMaxEntries(int n) {
         return new MapSpec(name, kind, type, keySize, valueSize, n, flags, numaNode, pinning, innerMap, initialData,
+                initialSlots, btfKeyTypeId, btfValueTypeId, mapExtra);
+    }
+
+    /** A copy with another value size (a struct_ops map takes the size of the kernel's wrapper struct). */
+    public MapSpec withValueSize(int n) {
+        return new MapSpec(name, kind, type, keySize, n, maxEntries, flags, numaNode, pinning, innerMap, initialData,
                 initialSlots, btfKeyTypeId, btfValueTypeId, mapExtra);
     }
 

@@ -91,7 +91,9 @@ public final class ObjectReader {
         maps.addAll(MapDefinitions.btfDefined(elf, symbols, btf, origin));
         maps.addAll(MapDefinitions.legacy(elf, symbols, origin));
         maps.addAll(MapDefinitions.dataSections(elf, btf));
-        return new ObjectSpec(name, programs, functions, maps, license(), kernelVersion(), btf);
+        List<StructOpsSpec> structOps = new StructOpsReader(elf, symbols, btf, programs, origin).read();
+        structOps.forEach(s -> maps.add(MapDefinitions.structOps(s, btf)));
+        return new ObjectSpec(name, programs, functions, maps, license(), kernelVersion(), btf, structOps);
     }
 
     private String license() {

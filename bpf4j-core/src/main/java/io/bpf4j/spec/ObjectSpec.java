@@ -15,13 +15,21 @@ import java.util.Optional;
  * @param license       the "license" section's string ("" when missing)
  * @param kernelVersion the "version" section's value, 0 when missing
  * @param btf           the object's own BTF and BTF.ext, when it has a .BTF section
+ * @param structOps     the struct_ops maps (also in {@code maps}, of type STRUCT_OPS): their members and programs
  */
 public record ObjectSpec(String name, List<ProgramSpec> programs, List<FunctionSpec> functions, List<MapSpec> maps,
-                         String license, int kernelVersion, Optional<ObjectBtf> btf) {
+                         String license, int kernelVersion, Optional<ObjectBtf> btf,
+                         List<StructOpsSpec> structOps) {
     public ObjectSpec {
         programs = List.copyOf(programs);
         functions = List.copyOf(functions);
         maps = List.copyOf(maps);
+        structOps = List.copyOf(structOps);
+    }
+
+    /** The struct_ops map named so, if the object declares one. */
+    public Optional<StructOpsSpec> structOps(String mapName) {
+        return structOps.stream().filter(s -> s.mapName().equals(mapName)).findFirst();
     }
 
     public Optional<ProgramSpec> program(String name) {

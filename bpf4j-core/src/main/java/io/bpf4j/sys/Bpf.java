@@ -280,7 +280,7 @@ public final class Bpf {
                 putName(attr, BpfAttr.ProgLoad.PROG_NAME, a.name());
                 attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_IFINDEX, a.ifindex());
                 attr.set(JAVA_INT, BpfAttr.ProgLoad.EXPECTED_ATTACH_TYPE,
-                        a.expectedAttachType() == null ? 0 : a.expectedAttachType().value());
+                        a.expectedAttachType() == null ? a.structOpsMember() : a.expectedAttachType().value());
                 attr.set(JAVA_INT, BpfAttr.ProgLoad.PROG_BTF_FD, a.btfFd());
                 if (a.funcInfo() != null) {
                     attr.set(JAVA_INT, BpfAttr.ProgLoad.FUNC_INFO_REC_SIZE, a.funcInfoRecSize());

@@ -28,6 +28,8 @@ public record MapCreateAttr(MapType type, int keySize, int valueSize, int maxEnt
     public static final int F_MMAPABLE = 1 << 10;
     public static final int F_PRESERVE_ELEMS = 1 << 11;
     public static final int F_INNER_MAP = 1 << 12;
+    /** struct_ops maps registered through a BPF link (Linux 6.4+). */
+    public static final int F_LINK = 1 << 13;
 
     public MapCreateAttr {
         Objects.requireNonNull(type, "type");

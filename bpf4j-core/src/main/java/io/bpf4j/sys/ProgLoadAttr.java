@@ -12,11 +12,13 @@ import java.util.Objects;
  * @param logSize      the log buffer size in bytes when {@code logLevel > 0}
  * @param attachFd     attach_prog_fd (for EXT/fentry on a program) or attach_btf_obj_fd (a module's BTF)
  * @param fdArray      fds referenced by BPF_PSEUDO_MAP_IDX / kfunc module BTFs, or null
+ * @param structOpsMember for STRUCT_OPS programs: the index of the member they implement, which the kernel
+ *                     takes in expected_attach_type (used when {@code expectedAttachType} is null)
  */
 public record ProgLoadAttr(ProgType type, byte[] insns, String license, String name, int logLevel, int logSize,
                            int kernVersion, int flags, int ifindex, AttachType expectedAttachType, int btfFd,
                            byte[] funcInfo, int funcInfoRecSize, byte[] lineInfo, int lineInfoRecSize,
-                           int attachBtfId, int attachFd, int[] fdArray) {
+                           int attachBtfId, int attachFd, int[] fdArray, int structOpsMember) {
     /** prog_flags (linux/bpf.h). */
     public static final int F_STRICT_ALIGNMENT = 1;
     public static final int F_ANY_ALIGNMENT = 1 << 1;
@@ -45,7 +47,7 @@ public record ProgLoadAttr(ProgType type, byte[] insns, String license, String n
     }
 
     public static ProgLoadAttr of(ProgType type, byte[] insns, String license) {
-        return new ProgLoadAttr(type, insns, license, "", 0, 0, 0, 0, 0, null, 0, null, 0, null, 0, 0, 0, null);
+        return new ProgLoadAttr(type, insns, license, "", 0, 0, 0, 0, 0, null, 0, null, 0, null, 0, 0, 0, null, 0);
     }
 
     public int insnCount() {
@@ -55,37 +57,37 @@ public record ProgLoadAttr(ProgType type, byte[] insns, String license, String n
     public ProgLoadAttr withName(String n) {
         return new ProgLoadAttr(type, insns, license, n, logLevel, logSize, kernVersion, flags, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fdArray);
+                fdArray, structOpsMember);
     }
 
     /** Asks for the verifier log even on success (level 1, 2, or 4 for statistics only). */
     public ProgLoadAttr withLog(int level, int size) {
         return new ProgLoadAttr(type, insns, license, name, level, size, kernVersion, flags, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fdArray);
+                fdArray, structOpsMember);
     }
 
     public ProgLoadAttr withKernVersion(int v) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, v, flags, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fdArray);
+                fdArray, structOpsMember);
     }
 
     public ProgLoadAttr withFlags(int f) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, f, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fdArray);
+                fdArray, structOpsMember);
     }
 
     public ProgLoadAttr withIfindex(int i) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, i,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fdArray);
+                fdArray, structOpsMember);
     }
 
     public ProgLoadAttr withExpectedAttachType(AttachType t) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, ifindex, t,
-                btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd, fdArray);
+                btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd, fdArray, structOpsMember);
     }
 
     /** The program's BTF and its func_info/line_info records (either array may be null). */
@@ -93,20 +95,26 @@ public record ProgLoadAttr(ProgType type, byte[] insns, String license, String n
                                 int lineInfoRecordSize) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, ifindex,
                 expectedAttachType, fd, funcInfoRecords, funcInfoRecordSize, lineInfoRecords, lineInfoRecordSize,
-                attachBtfId, attachFd, fdArray);
+                attachBtfId, attachFd, fdArray, structOpsMember);
     }
 
     /** attach_btf_id plus attach_btf_obj_fd (module BTF) or attach_prog_fd (target program), 0 for vmlinux. */
     public ProgLoadAttr withAttachTarget(int btfId, int objOrProgFd) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, btfId, objOrProgFd,
-                fdArray);
+                fdArray, structOpsMember);
+    }
+
+    /** A STRUCT_OPS program for member {@code index} of its kernel struct (attach_btf_id names the struct). */
+    public ProgLoadAttr withStructOpsMember(int index) {
+        return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, ifindex,
+                null, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd, fdArray, index);
     }
 
     public ProgLoadAttr withFdArray(int[] fds) {
         return new ProgLoadAttr(type, insns, license, name, logLevel, logSize, kernVersion, flags, ifindex,
                 expectedAttachType, btfFd, funcInfo, funcInfoRecSize, lineInfo, lineInfoRecSize, attachBtfId, attachFd,
-                fds);
+                fds, structOpsMember);
     }
 
     String describe() {

@@ -28,6 +28,9 @@ public final class LoopbackTcp implements AutoCloseable {
     private static final MethodHandle SEND = fn("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECV = fn("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CONGESTION = 13;
     private static final int AF_INET = 2;
     private static final int SOCK_STREAM = 1;
     private static final int SOCKADDR_IN = 16;
@@ -84,6 +87,30 @@ public final class LoopbackTcp implements AutoCloseable {
             return buf.asSlice(0, n).toArray(JAVA_BYTE);
         } catch (Throwable t) {
             throw new AssertionError("recv failed", t);
+        }
+    }
+
+    /** Sends {@code rounds} chunks of {@code size} bytes client to server, each received before the next; returns the bytes moved. */
+    public long roundTrips(int rounds, int size) {
+        byte[] chunk = new byte[size];
+        for (int i = 0; i < rounds; i++) {
+            send(client, chunk);
+            int got = 0;
+            while (got < size) {
+                got += receive(server, size - got).length;
+            }
+        }
+        return (long) rounds * size;
+    }
+
+    /** Switches one socket to congestion control {@code name} (setsockopt TCP_CONGESTION), e.g. one written in BPF. */
+    public static void congestionControl(int fd, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            check("setsockopt TCP_CONGESTION " + name, (int) SETSOCKOPT.invokeExact(fd, IPPROTO_TCP, TCP_CONGESTION,
+                    arena.allocateFrom(JAVA_BYTE, bytes), bytes.length));
+        } catch (Throwable t) {
+            throw new AssertionError("cannot set congestion control " + name, t);
         }
     }
 
