@@ -221,6 +221,7 @@ public final class BpfObject implements AutoCloseable {
     /** Creates the maps, uploads BTF and loads every autoload program. On failure nothing stays loaded. */
     public BpfObject load() {
         requireOpen("load");
+        MapCreator creator = null;
         try {
             requireStructOpsMaps();
             ObjectBtfUpload upload = spec.btf().map(b -> btfKindsToRewrite == null ? new ObjectBtfUpload(b)
@@ -228,7 +229,7 @@ public final class BpfObject implements AutoCloseable {
             if (upload != null) {
                 btfFd = upload.upload(spec.name(), warnings);
             }
-            MapCreator creator = new MapCreator(spec.name(), btfFd, pinDir);
+            creator = new MapCreator(spec.name(), btfFd, pinDir);
             Map<String, Long> kconfig = Map.of();
             Optional<MapSpec> kconfigMap = Kconfig.mapSpec(spec);
             if (kconfigMap.isPresent()) {
@@ -260,6 +261,9 @@ public final class BpfObject implements AutoCloseable {
             return this;
         } catch (RuntimeException e) {
             releaseAll();
+            if (creator != null) {
+                creator.removeCreatedPins();
+            }
             state = State.CLOSED;
             throw e;
         }

@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Creates one map of an object in the kernel, writes its initial data, freezes read-only data, pins. */
 final class MapCreator {
@@ -23,6 +25,8 @@ final class MapCreator {
     private final String objectName;
     private final Fd btf;
     private final Path pinDir;
+    /** Pins this load made (not the ones it reused): a load that fails removes them, as it found the directory. */
+    private final List<Path> createdPins = new ArrayList<>();
 
     MapCreator(String objectName, Fd btf, Path pinDir) {
         this.objectName = objectName;
@@ -55,6 +59,18 @@ final class MapCreator {
         return b.toString();
     }
 
+    /** Removes the pins this creator made; for a load that failed after some maps were pinned. */
+    void removeCreatedPins() {
+        for (Path p : createdPins) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (java.io.IOException e) {
+                // Nothing more to do: the map stays pinned, and its path is in the load's error anyway.
+            }
+        }
+        createdPins.clear();
+    }
+
     BpfMap create(MapSpec spec) {
         String name = kernelName(spec);
         Path pin = spec.pinning() == MapSpec.Pinning.BY_NAME ? pinDir.resolve(spec.name()) : null;
@@ -69,6 +85,7 @@ final class MapCreator {
             }
             if (pin != null) {
                 Bpf.objPin(fd, pin);
+                createdPins.add(pin);
             }
             return new BpfMap(spec, name, fd, mapped);
         } catch (RuntimeException e) {

@@ -25,13 +25,26 @@ class MapTypeErrorTest {
         }
     }
 
+    /** Also: the map pinned by name before the refused one is unpinned again, as the load found the directory. */
     @Test
     void aMapRefusedForItsAttributesIsNotCalledAMissingType() throws Exception {
-        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).resize("events", 1000)) {
+        java.nio.file.Path pins = java.nio.file.Path.of("/sys/fs/bpf", "bpf4j-test-maperr-" + ProcessHandle.current().pid());
+        java.nio.file.Files.createDirectories(pins);
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).resize("events", 1000).pinDirectory(pins)) {
             LoadException e = assertThrows(LoadException.class, obj::load);
             String m = e.getMessage();
             assertTrue(m.contains("map events (RINGBUF") && m.contains("power of 2"), m);
             assertFalse(m.contains("lacks"), m);
+            try (var left = java.nio.file.Files.list(pins)) {
+                assertEquals(java.util.List.of(), left.toList(), "the failed load removed the pin it made for map hashed");
+            }
+        } finally {
+            try (var left = java.nio.file.Files.list(pins)) {
+                for (java.nio.file.Path f : left.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(pins);
         }
     }
 
