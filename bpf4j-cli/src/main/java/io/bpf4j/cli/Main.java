@@ -45,6 +45,10 @@ public final class Main implements Verb {
             System.out.println(version());
             return 0;
         }
+        if (words.equals(List.of(AotTraining.NAME))) {
+            // Not a verb for users (not in the help): the launcher's training run for the AOT cache.
+            return new AotTraining().call();
+        }
         Args top = new Args("bpf4j");
         Main main = new Main();
         main.declare(top);
