@@ -21,6 +21,8 @@ final class AotTraining {
     static final String NAME = "__aot-training";
 
     int call() {
+        // What ran, for whoever looks (the launcher discards it; MainTest checks it).
+        StringBuilder did = new StringBuilder("aot training:");
         Path work = null;
         try {
             work = Files.createTempDirectory("bpf4j-aot");
@@ -28,6 +30,7 @@ final class AotTraining {
             try (Writer discard = Writer.nullWriter()) {
                 CHeaderWriter.write(kernel, discard);
             }
+            did.append(" vmlinux.h");
             Path source = work.resolve("training.bpf.c");
             try (InputStream in = AotTraining.class.getResourceAsStream("training/training.bpf.c")) {
                 if (in == null) {
@@ -36,17 +39,21 @@ final class AotTraining {
                 Files.copy(in, source);
             }
             SourceBuild.Result built = SourceBuild.compile(source, work.resolve("training.bpf.o"));
+            did.append(", compiled");
             try (BpfObject obj = BpfObject.open(built.object())) {
                 obj.setGlobal("wanted", "1");
                 obj.load();
                 obj.globalValue("seen");
+                did.append(", loaded and closed");
             }
         } catch (RuntimeException | java.io.IOException e) {
             // Training is best effort: a machine without root, clang or BTF still gets a cache of what ran.
+            did.append(" (stopped: ").append(e.getMessage()).append(')');
         } finally {
             if (work != null) {
                 ObjectInput.deleteTree(work);
             }
+            System.err.println(did);
         }
         return 0;
     }

@@ -99,6 +99,18 @@ class MainTest {
         assertTrue(extra.err().contains("unexpected argument 'more'"), extra.err());
     }
 
+    /** The launcher's AOT training run: hidden from the help, and it leaves nothing loaded. */
+    @Test
+    @io.bpf4j.testing.Requires({io.bpf4j.testing.Requirement.ROOT, io.bpf4j.testing.Requirement.CLANG})
+    void aotTrainingRunsHiddenAndLeavesNothingLoaded() {
+        assertFalse(run("--help").out().contains("aot"), "not a verb for users");
+        int before = io.bpf4j.sys.Bpf.ids(io.bpf4j.sys.ObjectKind.PROG).length;
+        Run r = run("__aot-training");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("aot training: vmlinux.h, compiled, loaded and closed"), r.err());
+        assertEquals(before, io.bpf4j.sys.Bpf.ids(io.bpf4j.sys.ObjectKind.PROG).length, "the training's program was unloaded");
+    }
+
     @Test
     void versionNamesTheProject() {
         Run r = run("--version");
