@@ -1,7 +1,7 @@
 #!/bin/sh
 # open + load + close of a CO-RE object: bpf4j against libbpf 1.1 (a C loader compiled here; JavaLoad compiled here too), in turn
-# in one run. Whole process: one load per process start (the JVM start included, with the CDS archive
-# the launcher uses). In-process: mean per round after warm-up. Prints both ratios bpf4j/libbpf.
+# in one run. Whole process: one load per process start (the JVM start included, with an AOT cache
+# as the launcher uses). In-process: mean per round after warm-up. Prints both ratios bpf4j/libbpf.
 # Usage (as root): bench/load/load-vs-libbpf.sh [ROUNDS] [PROCESSES]
 set -eu
 ROUNDS=${1:-200}
@@ -20,11 +20,13 @@ SRC="$ROOT/bpf4j-core/src/test/bpf/core_reads.bpf.c"
 CLANG=$(ls /usr/bin/clang-* | grep -E 'clang-[0-9]+$' | sort -V | tail -1)
 "$CLANG" -g -O2 -target bpf -D__TARGET_ARCH_x86 -idirafter /usr/include/x86_64-linux-gnu -I"$OUT" -c "$SRC" -o "$OUT/obj.o"
 gcc -O2 -o "$OUT/libbpf_load" "$HERE/libbpf_load.c" -lbpf
-JFLAGS="--enable-native-access=ALL-UNNAMED -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$OUT/bench.jsa -Xlog:cds=off -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1"
+# As the launcher does: C1 only, and a JDK AOT cache recorded from one run of the same program.
+JFLAGS="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xmn256m -XX:-UsePerfData"
 "$JAVA_HOME/bin/javac" -d "$OUT/classes" -cp "$JAR" "$HERE/JavaLoad.java"
 "$JAVA_HOME/bin/jar" cf "$OUT/javaload.jar" -C "$OUT/classes" .   # CDS archives take jars only
 CP="$JAR:$OUT/javaload.jar"
-"$JAVA" $JFLAGS -cp "$CP" JavaLoad "$OUT/obj.o" 1 >/dev/null   # creates the CDS archive
+"$JAVA" $JFLAGS -XX:AOTCacheOutput="$OUT/bench.aot" -cp "$CP" JavaLoad "$OUT/obj.o" 1 >/dev/null 2>&1
+JFLAGS="$JFLAGS -XX:AOTCache=$OUT/bench.aot -Xlog:aot=off -Xlog:cds=off"
 
 now() { date +%s%N; }
 i=0; tc=0; tj=0
