@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * {@code bpf4j __aot-training}: the run the launcher records the JDK's AOT cache from (classes loaded
  * and linked, method profiles), not a verb for users. It does, without attaching anything, what the
  * common verbs do: vmlinux.h from the kernel's BTF, then clang, open, set a global, load with CO-RE
- * and close. Trained on vmlinux.h alone, a load took 0.73 s; trained on both, 0.54 s (docs/PERFORMANCE.md).
+ * and close. Trained on vmlinux.h alone, `prog load` took 0.73 s; trained on both, 0.57 s (docs/PERFORMANCE.md).
  * Each step is best effort: without root or clang the cache covers what could run.
  */
 final class AotTraining {

@@ -13,12 +13,16 @@ import java.util.function.Supplier;
  * start-up time counts for a command-line tool: picocli cost ~170 ms of every run (its classes are
  * Java 5 bytecode, which the JDK's AOT cache cannot keep, and it reads annotations by reflection).
  *
- * <p>Syntax: options anywhere, as {@code --name value}, {@code --name=value} or {@code -x value};
- * {@code --} ends options; {@code -h}/{@code --help} shows the verb's help.
+ * <p>Syntax: options anywhere, as {@code --name value}, {@code --name=value}, {@code -x value},
+ * {@code -xVALUE} or {@code -x=VALUE}; {@code --} ends options; {@code -h}/{@code --help} shows the
+ * verb's help. An option given twice is an error unless declared {@link #repeatable}.
  */
 final class Args {
-    /** An option: its names ("-o", "--output"), the label of its value (null for a flag), its help. */
-    record Option(List<String> names, String label, String help, Consumer<String> set) {
+    /**
+     * An option: its names ("-o", "--output"), the label of its value (null for a flag), its help, and
+     * whether it may be given more than once (each value then reaches {@code set}).
+     */
+    record Option(List<String> names, String label, String help, boolean repeatable, Consumer<String> set) {
         boolean takesValue() {
             return label != null;
         }
@@ -52,13 +56,19 @@ final class Args {
 
     /** A flag: {@code names} is "--json" or "-o, --output" style, comma separated. */
     Args flag(String names, String help, Runnable on) {
-        options.add(new Option(split(names), null, help, v -> on.run()));
+        options.add(new Option(split(names), null, help, false, v -> on.run()));
         return this;
     }
 
-    /** An option with a value; given twice, {@code set} sees both (repeatable options collect them). */
+    /** An option with one value; given twice it is a usage error, as the second would silently win. */
     Args option(String names, String label, String help, Consumer<String> set) {
-        options.add(new Option(split(names), label, help, set));
+        options.add(new Option(split(names), label, help, false, set));
+        return this;
+    }
+
+    /** An option that may be given again and again ({@code --set a=1 --set b=2}); {@code set} sees each value. */
+    Args repeatable(String names, String label, String help, Consumer<String> set) {
+        options.add(new Option(split(names), label, help, true, set));
         return this;
     }
 
@@ -119,32 +129,52 @@ final class Args {
             child.declare(childArgs);
             return childArgs.parse(child, words.subList(1, words.size()));
         }
+        // Help wins over any error in the rest of the line.
+        for (String w : words) {
+            if (w.equals("--")) {
+                break;
+            }
+            if (isHelp(w)) {
+                return new Parsed(verb, this, true);
+            }
+        }
         int next = 0;
         boolean optionsEnded = false;
+        java.util.Set<Option> given = new java.util.HashSet<>();
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             if (!optionsEnded && w.equals("--")) {
                 optionsEnded = true;
-            } else if (!optionsEnded && isHelp(w)) {
-                return new Parsed(verb, this, true);
             } else if (!optionsEnded && w.startsWith("-") && w.length() > 1) {
+                // --name=value, -xVALUE and -x=VALUE carry their value; otherwise it is the next word.
+                String name = w;
+                String attached = null;
                 int eq = w.indexOf('=');
-                String name = eq > 0 && w.startsWith("--") ? w.substring(0, eq) : w;
-                Option o = option(name);
+                if (w.startsWith("--") && eq > 0) {
+                    name = w.substring(0, eq);
+                    attached = w.substring(eq + 1);
+                } else if (!w.startsWith("--") && w.length() > 2) {
+                    name = w.substring(0, 2);
+                    attached = w.charAt(2) == '=' ? w.substring(3) : w.substring(2);
+                }
+                Option o = option(attached != null && !w.startsWith("--") && !takesValue(name) ? w : name);
+                if (!o.repeatable() && !given.add(o)) {
+                    throw new UsageException(this, "option '" + name + "' is given twice; give it once");
+                }
                 if (!o.takesValue()) {
-                    if (eq > 0 && w.startsWith("--")) {
+                    if (attached != null) {
                         throw new UsageException(this, "option '" + name + "' takes no value");
                     }
                     o.set().accept("");
                     continue;
                 }
-                String value;
-                if (eq > 0 && w.startsWith("--")) {
-                    value = w.substring(eq + 1);
-                } else if (i + 1 < words.size()) {
+                String value = attached;
+                if (value == null) {
+                    // The next word is the value, unless it is one of this verb's options: then the value was forgotten.
+                    if (i + 1 >= words.size() || isOptionName(words.get(i + 1))) {
+                        throw new UsageException(this, "option '" + name + "' needs a value: " + name + " " + o.label());
+                    }
                     value = words.get(++i);
-                } else {
-                    throw new UsageException(this, "option '" + name + "' needs a value: " + name + " " + o.label());
                 }
                 set(name, o.set(), value);
             } else {
@@ -164,6 +194,14 @@ final class Args {
             }
         }
         return new Parsed(verb, this, false);
+    }
+
+    private boolean takesValue(String name) {
+        return options.stream().anyMatch(o -> o.names().contains(name) && o.takesValue());
+    }
+
+    private boolean isOptionName(String word) {
+        return isHelp(word) || word.equals("--") || options.stream().anyMatch(o -> o.names().contains(word));
     }
 
     private Option option(String name) {

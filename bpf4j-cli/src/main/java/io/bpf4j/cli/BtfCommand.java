@@ -30,12 +30,14 @@ final class BtfCommand implements Verb {
         final List<String> words = new ArrayList<>();
         Path base;
         Path output;
+        private Args args;
 
         @Override
         public void declare(Args a) {
+            args = a;
             a.describe("Print the types of a BTF file as a C header (vmlinux.h) or as bpftool's raw listing.",
                             "FILE is raw BTF (default /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.")
-                    .rest("[FILE] [format c|raw]", "The BTF file (raw or ELF), then optionally 'format c' (the default: a C "
+                    .rest("FILE [format c|raw]", "The BTF file (raw or ELF), then optionally 'format c' (the default: a C "
                             + "header) or 'format raw'.", words::add)
                     .option("--base, -B, --base-btf", "FILE", "Base BTF for split BTF (a module's); default "
                             + "/sys/kernel/btf/vmlinux for other files under /sys/kernel/btf/.", v -> base = Path.of(v))
@@ -57,7 +59,7 @@ final class BtfCommand implements Verb {
             }
             if (!w.isEmpty()) {
                 if (w.size() != 2 || !w.get(0).equals("format")) {
-                    throw new Bpf4jException("btf dump: unexpected arguments " + w + "; usage: bpf4j btf dump [FILE] [format c|raw]");
+                    throw new UsageException(args, "unexpected arguments " + w + "; the form is: bpf4j btf dump [FILE] [format c|raw]");
                 }
                 format = w.get(1);
                 if (!format.equals("c") && !format.equals("raw")) {

@@ -13,7 +13,7 @@ final class LoadOptions {
     boolean verbose;
 
     void declare(Args a) {
-        a.option("--set", "NAME=VALUE", "Set a global variable before load (e.g. --set limit=10).", settings::add)
+        a.repeatable("--set", "NAME=VALUE", "Set a global variable before load (e.g. --set limit=10).", settings::add)
                 .flag("--verbose", "Show the whole verifier log when a program is rejected.", () -> verbose = true);
     }
 

@@ -40,7 +40,9 @@ public final class Main implements Verb {
         List<String> words = new ArrayList<>(List.of(argv));
         // --debug counts wherever it is, except after "--" (a command run by 'bpf4j run' may take one).
         int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
-        boolean debug = words.subList(0, end).remove("--debug");
+        List<String> options = words.subList(0, end);
+        boolean debug = options.contains("--debug");
+        options.removeIf("--debug"::equals);
         if (!words.isEmpty() && (words.getFirst().equals("--version") || words.getFirst().equals("-V"))) {
             System.out.println(version());
             return 0;
@@ -94,21 +96,34 @@ public final class Main implements Verb {
         return "bpf4j " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")";
     }
 
-    /** {@code bpf4j help [VERB...]}: the help of bpf4j or of a verb. */
+    /** {@code bpf4j help [VERB...]}: the help of bpf4j or of a verb, without running anything. */
     static final class HelpCommand implements Verb {
         private final List<String> path = new ArrayList<>();
+        private Args own;
 
         @Override
         public void declare(Args a) {
+            own = a;
             a.describe("Show the help of bpf4j or of a command, e.g. bpf4j help prog load.")
                     .rest("COMMAND", "The command (and sub-command) to explain.", path::add);
         }
 
         @Override
         public Integer call() {
-            List<String> words = new ArrayList<>(path);
-            words.add("--help");
-            return execute(words.toArray(String[]::new));
+            Args args = new Args("bpf4j");
+            new Main().declare(args);
+            for (String word : path) {
+                java.util.function.Supplier<Verb> sub = args.verbs.get(word);
+                if (sub == null) {
+                    throw new UsageException(own, "'" + args.path + "' has no command '" + word + "'"
+                            + Suggestions.of(word, args.verbs.keySet()));
+                }
+                Args child = new Args(args.path + " " + word);
+                sub.get().declare(child);
+                args = child;
+            }
+            Usage.print(args, System.out);
+            return 0;
         }
     }
 }

@@ -214,6 +214,9 @@ final class ProgCommand implements Verb {
                                     + (pins.size() == 1 ? "" : "s") + " pinned at " + String.join(", ", pins.stream().map(Path::toString).toList()));
                         }
                     }
+                    if (autoattach) {
+                        registerStructOps(obj, pinDir, links);
+                    }
                 } catch (RuntimeException e) {
                     removePins(pinDir);
                     throw e;
@@ -243,6 +246,27 @@ final class ProgCommand implements Verb {
             int n = removePins(pinDir);
             System.out.println("removed " + n + " pin(s) and " + pinDir);
             return 0;
+        }
+    }
+
+    /**
+     * struct_ops maps are what attaches their programs: one registered with a BPF link is pinned like
+     * any link; one registered by a map update cannot outlive this process, so it is not registered.
+     */
+    private static void registerStructOps(BpfObject obj, Path pinDir, List<Link> links) {
+        for (io.bpf4j.load.BpfMap m : obj.maps()) {
+            if (m.structOpsValue().isEmpty()) {
+                continue;
+            }
+            if (!m.registersWithLink()) {
+                System.out.println("not registered: struct_ops map " + m.name() + " registers by a map update, which "
+                        + "lasts only while a process holds it; put it in SEC(\".struct_ops.link\") (Linux 6.4+), or use 'bpf4j run'");
+                continue;
+            }
+            Link l = io.bpf4j.link.StructOps.register(m);
+            links.add(l);
+            Path at = l.pin(pinDir.resolve(m.name() + "_link")).getFirst();
+            System.out.println("registered " + l.description() + ", link pinned at " + at);
         }
     }
 

@@ -30,7 +30,7 @@ final class RunCommand implements Verb {
         a.describe("Compile (for .c), load, attach, trigger and trace a BPF program, then clean up.")
                 .parameter("FILE", "A BPF C source (FILE.bpf.c) or object (FILE.bpf.o).", v -> file = Path.of(v))
                 .rest("CMD", "A command to run after attaching (after --), to trigger the probes.", command::add)
-                .option("--attach", "PROG=TARGET", "Attach PROG to TARGET: an interface (xdp, tc, netkit), a cgroup directory, "
+                .repeatable("--attach", "PROG=TARGET", "Attach PROG to TARGET: an interface (xdp, tc, netkit), a cgroup directory, "
                         + "BINARY:SYMBOL (uprobe), BINARY:GLOB (uprobe.multi), BINARY:PROVIDER:NAME (usdt), a sockmap (sk_msg, "
                         + "sk_skb), a network namespace (sk_lookup, flow_dissector), FAMILY:HOOK (netfilter, e.g. ipv4:input), "
                         + "EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2).", attach::add)

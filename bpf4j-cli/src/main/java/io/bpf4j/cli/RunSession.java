@@ -193,6 +193,13 @@ final class RunSession implements AutoCloseable {
 
     /** Pins programs and links under dir (created on bpffs), so they outlive this process. */
     void pin(Path dir) {
+        // Every attachment must be able to outlive the process, or nothing is pinned: a half-pinned
+        // object would keep running without what it needs.
+        for (Link l : links) {
+            l.whyNotPinnable().ifPresent(why -> {
+                throw new Bpf4jException("--pin: " + why);
+            });
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -202,7 +209,6 @@ final class RunSession implements AutoCloseable {
             Bpf.objPin(p.fd(), dir.resolve(p.name()));
         }
         for (Link l : links) {
-            // A link that cannot outlive the process says why: better than a pin that silently does not hold.
             l.pin(dir.resolve(l.name() + "_link"));
         }
     }

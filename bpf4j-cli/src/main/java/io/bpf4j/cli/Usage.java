@@ -14,17 +14,19 @@ final class Usage {
     static void print(Args a, PrintStream out) {
         StringBuilder line = new StringBuilder("Usage: ").append(a.path);
         if (!a.verbs.isEmpty()) {
-            line.append(" COMMAND");
+            line.append(a.options.isEmpty() ? "" : " [OPTIONS]").append(" COMMAND");
         } else {
             if (!a.options.isEmpty()) {
                 line.append(" [OPTIONS]");
             }
             for (Args.Parameter p : a.parameters) {
-                line.append(' ').append(p.required() ? p.label() : "[" + p.label() + (p.rest() ? "...]" : "]"));
+                // A rest label naming several words ("FILE [format c|raw]") says its shape itself.
+                String more = p.rest() && !p.label().contains(" ") ? "..." : "";
+                line.append(' ').append(p.required() ? p.label() : "[" + p.label() + more + "]");
             }
         }
         out.println(line);
-        a.description().forEach(out::println);
+        a.description().forEach(d -> wrap(d, WIDTH).forEach(out::println));
         List<String[]> rows = new ArrayList<>();
         if (!a.verbs.isEmpty()) {
             out.println();
@@ -50,6 +52,9 @@ final class Usage {
         out.println("Options:");
         for (Args.Option o : a.options) {
             rows.add(new String[] {String.join(", ", o.names()) + (o.takesValue() ? "=" + o.label() : ""), o.help()});
+        }
+        if (!a.path.equals("bpf4j")) {
+            rows.add(new String[] {"--debug", "Print Java stack traces of errors."});
         }
         rows.add(new String[] {"-h, --help", "Show this help and exit."});
         table(rows, out);

@@ -1,5 +1,6 @@
 package io.bpf4j.cli;
 
+import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -97,6 +98,48 @@ class MainTest {
         Run extra = run("object", "disasm", "a.o", "prog", "more");
         assertEquals(2, extra.code());
         assertTrue(extra.err().contains("unexpected argument 'more'"), extra.err());
+        Run twice = run("test-run", "x.bpf.o", "--repeat", "2", "--repeat", "3");
+        assertEquals(2, twice.code());
+        assertTrue(twice.err().contains("option '--repeat' is given twice"), twice.err());
+        Run forgotten = run("run", "x.bpf.o", "--pin", "--json");
+        assertEquals(2, forgotten.code());
+        assertTrue(forgotten.err().contains("option '--pin' needs a value"), forgotten.err());
+        Run dumpWords = run("btf", "dump", "a", "b", "c");
+        assertEquals(2, dumpWords.code());
+        assertTrue(dumpWords.err().contains("unexpected arguments"), dumpWords.err());
+    }
+
+    @Test
+    @io.bpf4j.testing.Requires(io.bpf4j.testing.Requirement.CLANG)
+    void shortOptionsTakeTheirValueAttachedOrNext(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        byte[] btf = java.nio.file.Files.readAllBytes(TestPrograms.compile("run_probe.bpf.c"));
+        java.nio.file.Path obj = java.nio.file.Files.write(dir.resolve("m.o"), btf);
+        for (String[] form : new String[][] {{"-o" + dir.resolve("a.h")}, {"-o=" + dir.resolve("b.h")}, {"-o", dir.resolve("c.h").toString()},
+                {"--output=" + dir.resolve("d.h")}}) {
+            String[] args = new String[form.length + 3];
+            args[0] = "btf";
+            args[1] = "dump";
+            args[2] = obj.toString();
+            System.arraycopy(form, 0, args, 3, form.length);
+            Run r = run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+        }
+        for (String name : new String[] {"a.h", "b.h", "c.h", "d.h"}) {
+            assertTrue(java.nio.file.Files.readString(dir.resolve(name)).contains("#ifndef __VMLINUX_H__"), name);
+        }
+    }
+
+    @Test
+    void helpNeverRunsTheVerb() {
+        Run afterDashes = run("help", "run", "--");
+        assertEquals(0, afterDashes.code(), afterDashes.err());
+        assertTrue(afterDashes.out().startsWith("Usage: bpf4j run"), afterDashes.out());
+        Run withArgs = run("prog", "show", "1", "2", "--help");
+        assertEquals(0, withArgs.code(), withArgs.err());
+        assertTrue(withArgs.out().startsWith("Usage: bpf4j prog show"), withArgs.out());
+        Run unknown = run("help", "frob");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("has no command 'frob'"), unknown.err());
     }
 
     /** The launcher's AOT training run: hidden from the help, and it leaves nothing loaded. */

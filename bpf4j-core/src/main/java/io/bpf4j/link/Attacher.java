@@ -32,7 +32,8 @@ public final class Attacher {
     /** True when the program attaches from its section name alone. */
     public static boolean autoAttachable(BpfProgram p) {
         SectionDef def = p.spec().def().orElseThrow();
-        return def.attachKind() != AttachKind.NONE && !def.attachKind().needsTarget()
+        // struct_ops programs run once their map is registered (StructOps.register), not by attaching them.
+        return def.attachKind() != AttachKind.NONE && def.attachKind() != AttachKind.STRUCT_OPS && !def.attachKind().needsTarget()
                 && (!p.spec().attachTarget().isEmpty() || def.attachKind() == AttachKind.TRACING
                 || def.attachKind() == AttachKind.LSM || def.attachKind() == AttachKind.ITER);
     }

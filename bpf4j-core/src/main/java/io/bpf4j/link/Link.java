@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A program attached to a hook, alive while this handle is open. Closing it detaches the program:
@@ -95,12 +96,9 @@ public final class Link implements AutoCloseable {
      * @return the paths pinned
      */
     public List<Path> pin(Path path) {
-        if (links.isEmpty()) {
-            throw new AttachException(name + " (" + description + ") is attached without a BPF link on this "
-                    + "kernel, which cannot be pinned: it lasts as long as the process that attached it");
-        }
-        if (unpinnable != null) {
-            throw new AttachException(name + " (" + description + ") cannot be pinned: " + unpinnable);
+        Optional<String> why = whyNotPinnable();
+        if (why.isPresent()) {
+            throw new AttachException(why.get());
         }
         List<Path> pinned = new ArrayList<>();
         for (int i = 0; i < links.size(); i++) {
@@ -109,6 +107,15 @@ public final class Link implements AutoCloseable {
             pinned.add(at);
         }
         return pinned;
+    }
+
+    /** Why pinning would not keep this attachment past the process, or empty when {@link #pin} can. */
+    public Optional<String> whyNotPinnable() {
+        if (links.isEmpty()) {
+            return Optional.of(name + " (" + description + ") is attached without a BPF link, which cannot be pinned: it "
+                    + "lasts as long as the process that attached it");
+        }
+        return Optional.ofNullable(unpinnable).map(u -> name + " (" + description + ") cannot be pinned: " + u);
     }
 
     @Override

@@ -38,21 +38,26 @@ public final class StructOps {
     public static Link register(BpfMap map) {
         byte[] value = map.structOpsValue().orElseThrow(() -> new AttachException("map " + map.name() + " is a "
                 + map.type() + " map, not a struct_ops map of a loaded object; only those can be registered"));
-        if (REGISTERED.contains(map)) {
+        // Claimed before the syscall, so two threads cannot both register one map.
+        if (!REGISTERED.add(map)) {
             throw new AttachException("struct_ops map " + map.name() + " is already registered; close its Link first");
         }
         if (SPENT.contains(map)) {
+            REGISTERED.remove(map);
             throw new AttachException("struct_ops map " + map.name() + " was registered by a map update and unregistered: the "
                     + "kernel does not take such a map again (EBUSY); open and load the object again to register it anew");
         }
-        Link link = map.registersWithLink() ? withLink(map) : byUpdate(map, value);
-        REGISTERED.add(map);
-        return link;
+        try {
+            return map.registersWithLink() ? withLink(map) : byUpdate(map, value);
+        } catch (RuntimeException e) {
+            REGISTERED.remove(map);
+            throw e;
+        }
     }
 
-    /** True while the map is registered through {@link #register}. */
+    /** True while the map is registered through {@link #register} (and not closed since). */
     public static boolean isRegistered(BpfMap map) {
-        return REGISTERED.contains(map);
+        return REGISTERED.contains(map) && map.fd().isOpen();
     }
 
     private static Link withLink(BpfMap map) {

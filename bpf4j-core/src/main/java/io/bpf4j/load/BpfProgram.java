@@ -41,7 +41,8 @@ public final class BpfProgram implements AutoCloseable {
 
     /** For a struct_ops program: the maps that call it once registered (one program may serve several); else empty. */
     public java.util.List<BpfMap> structOpsMaps() {
-        return structOpsMaps.stream().map(objectMaps::get).toList();
+        // Once the object is closed its maps are gone: none is left to name.
+        return structOpsMaps.stream().map(objectMaps::get).filter(java.util.Objects::nonNull).toList();
     }
 
     public String name() {

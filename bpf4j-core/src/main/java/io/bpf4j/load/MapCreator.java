@@ -232,7 +232,8 @@ final class MapCreator {
             try {
                 fd = Bpf.mapCreate(attr);
             } catch (BpfException.InvalidArgument e) {
-                if (!link) {
+                // Only a kernel before 6.4 lacks struct_ops links; on a later one EINVAL has another cause.
+                if (!link || newerOrEqual(KernelRelease.current(), "6.4")) {
                     throw e;
                 }
                 fd = Bpf.mapCreate(attr.withFlags(spec.flags() & ~MapCreateAttr.F_LINK));
