@@ -84,6 +84,20 @@ final class StructOpsLayout {
             }
             placed.add(new Placed(m, index, km.bitOffset() / 8));
         }
+        // The kernel loads a struct_ops program for one member (its expected_attach_type): one program
+        // set as two members would load for the first and be refused, without a word why, for the second.
+        Map<String, String> memberOf = new java.util.HashMap<>();
+        for (Placed p : placed) {
+            if (p.member().program().isPresent()) {
+                String program = p.member().program().get();
+                String first = memberOf.putIfAbsent(program, p.member().name());
+                if (first != null) {
+                    throw new LoadException(who + " sets program " + program + " as both member '" + first + "' and member '"
+                            + p.member().name() + "'; the kernel loads a struct_ops program for one member: write one "
+                            + "program per member (they may call one shared function)");
+                }
+            }
+        }
         return new StructOpsLayout(spec, struct.getAsInt(), wrapper.getAsInt(), w.size(), data.bitOffset() / 8, placed);
     }
 

@@ -209,6 +209,20 @@ class StructOpsTest {
         assertTrue(e.getMessage().contains("sets member 'bpf4j_extra'") && e.getMessage().contains("lacks"), e.getMessage());
     }
 
+    /** One program set as two members: the kernel would take it for the first only, so bpf4j says so. */
+    @Test
+    @Requires({Requirement.KERNEL_BTF, Requirement.CLANG})
+    void oneProgramAsTwoMembersIsNamed() throws Exception {
+        StructOpsSpec s = spec().structOps("cc_link").orElseThrow();
+        List<StructOpsSpec.Member> members = s.members().stream().map(m -> m.name().equals("undo_cwnd")
+                ? new StructOpsSpec.Member(m.name(), m.offset(), m.size(), true, Optional.of("bpf4j_ssthresh"), m.initial())
+                : m).toList();
+        StructOpsSpec twice = new StructOpsSpec(s.mapName(), s.section(), s.structName(), s.size(), members);
+        LoadException e = assertThrows(LoadException.class, () -> StructOpsLayout.of(twice, KernelBtf.vmlinux()));
+        assertTrue(e.getMessage().contains("sets program bpf4j_ssthresh as both member 'ssthresh' and member 'undo_cwnd'"),
+                e.getMessage());
+    }
+
     private static long openFds() throws Exception {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
