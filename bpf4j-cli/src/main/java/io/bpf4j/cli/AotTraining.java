@@ -1,8 +1,8 @@
 package io.bpf4j.cli;
 
-import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.CHeaderWriter;
 import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.KernelBtf;
 import io.bpf4j.toolchain.SourceBuild;
 
 import java.io.InputStream;
@@ -26,9 +26,9 @@ final class AotTraining {
         Path work = null;
         try {
             work = Files.createTempDirectory("bpf4j-aot");
-            Btf kernel = Btf.read(BtfCommand.KERNEL_BTF);
+            // The loader's own copy of the kernel BTF: the load below reuses it instead of parsing 5 MB again.
             try (Writer discard = Writer.nullWriter()) {
-                CHeaderWriter.write(kernel, discard);
+                CHeaderWriter.write(KernelBtf.vmlinux(), discard);
             }
             did.append(" vmlinux.h");
             Path source = work.resolve("training.bpf.c");

@@ -82,12 +82,12 @@ final class RunSession implements AutoCloseable {
             }
             for (BpfProgram p : object.programs()) {
                 Optional<String> target = Optional.ofNullable(targets.get(p.name()));
-                if (!p.structOpsMaps().isEmpty() && Attacher.whyNotAttachable(p).isEmpty()) {
+                Optional<String> notOurs = Attacher.whyNotAttachable(p);
+                if (!p.structOpsMaps().isEmpty() && notOurs.isEmpty()) {
                     out.println("bpf4j: loaded " + p.name() + ", called through struct_ops map "
                             + String.join(", ", p.structOpsMaps().stream().map(BpfMap::name).toList()));
                     continue;
                 }
-                Optional<String> notOurs = Attacher.whyNotAttachable(p);
                 if (notOurs.isPresent()) {
                     // Another tool attaches it: say how, and let the rest of the object run.
                     out.println("bpf4j: loaded " + p.name() + ", not attached: " + notOurs.get());

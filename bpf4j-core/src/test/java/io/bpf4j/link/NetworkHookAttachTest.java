@@ -5,6 +5,7 @@ import io.bpf4j.sys.Bpf;
 import io.bpf4j.testing.LoopbackTcp;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.Shell;
 import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,12 +33,12 @@ class NetworkHookAttachTest {
 
     @BeforeAll
     static void namespace() throws Exception {
-        sh("ip netns add " + NS + " && ip netns exec " + NS + " ip link set lo up");
+        Shell.run("ip netns add " + NS + " && ip netns exec " + NS + " ip link set lo up");
     }
 
     @AfterAll
     static void removeNamespace() throws Exception {
-        sh("ip netns del " + NS + " 2>/dev/null || true");
+        Shell.run("ip netns del " + NS + " 2>/dev/null || true");
     }
 
     private static BpfObject load(String... programs) throws Exception {
@@ -143,20 +144,12 @@ class NetworkHookAttachTest {
 
     /** {@code n} datagrams to 127.0.0.1:PORT from inside the namespace, whose lo has RPS on (so each is dissected). */
     private static void udpInNamespace(int n) throws Exception {
-        sh("ip netns exec " + NS + " sh -c 'echo 1 > /sys/class/net/lo/queues/rx-0/rps_cpus' && ip netns exec " + NS
+        Shell.run("ip netns exec " + NS + " sh -c 'echo 1 > /sys/class/net/lo/queues/rx-0/rps_cpus' && ip netns exec " + NS
                 + " bash -c 'for i in $(seq " + n + "); do echo x > /dev/udp/127.0.0.1/" + PORT + "; done 2>/dev/null; true'");
     }
 
     /** {@code n} datagrams to 127.0.0.1:PORT in the host's namespace (bash's /dev/udp: dash has none). */
     private static void udpOnHost(int n) throws Exception {
-        sh("bash -c 'for i in $(seq " + n + "); do echo x > /dev/udp/127.0.0.1/" + PORT + "; done 2>/dev/null; true'");
-    }
-
-    private static void sh(String cmd) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new AssertionError(cmd + " failed: " + out);
-        }
+        Shell.run("bash -c 'for i in $(seq " + n + "); do echo x > /dev/udp/127.0.0.1/" + PORT + "; done 2>/dev/null; true'");
     }
 }

@@ -4,6 +4,7 @@ import io.bpf4j.host.Mounts;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
+import io.bpf4j.testing.Shell;
 import io.bpf4j.testing.TestPrograms;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class TargetedAttachTest {
     @BeforeAll
     static void vethPair() throws Exception {
         // Duplicate address detection off, so the link-local addresses are usable at once.
-        sh("ip link del " + A + " 2>/dev/null; ip link add " + A + " type veth peer name " + B
+        Shell.run("ip link del " + A + " 2>/dev/null; ip link add " + A + " type veth peer name " + B
                 + " && for i in " + A + " " + B + "; do echo 0 > /proc/sys/net/ipv6/conf/$i/accept_dad; done"
                 + " && ip link set " + A + " up && ip link set " + B + " up");
         for (int i = 0; i < 100 && linkLocal(A).isEmpty(); i++) {
@@ -46,7 +47,7 @@ class TargetedAttachTest {
 
     @AfterAll
     static void removePair() throws Exception {
-        sh("ip link del " + A + " 2>/dev/null || true");
+        Shell.run("ip link del " + A + " 2>/dev/null || true");
     }
 
     @Test
@@ -88,7 +89,7 @@ class TargetedAttachTest {
                 .autoload("count_xdp", false).autoload("count_tc", false).autoload("count_socket", false).load();
              Link link = Attacher.attach(obj.program("count_cgroup"), Optional.of(cg.toString()))) {
             // A child shell joins the cgroup, then sends three datagrams through bash's /dev/udp.
-            sh("bash -c 'echo $$ > " + cg.resolve("cgroup.procs") + " && for i in 1 2 3; do echo x > /dev/udp/ff02::1%" + A + "/9; done'");
+            Shell.run("bash -c 'echo $$ > " + cg.resolve("cgroup.procs") + " && for i in 1 2 3; do echo x > /dev/udp/ff02::1%" + A + "/9; done'");
             assertTrue(((Number) obj.globalValue("cgroup_packets")).longValue() >= 3, "egress of the cgroup counted");
         } finally {
             Files.deleteIfExists(cg);
@@ -122,13 +123,5 @@ class TargetedAttachTest {
     private static Optional<InetAddress> linkLocal(String name) throws IOException {
         NetworkInterface nif = NetworkInterface.getByName(name);
         return nif == null ? Optional.empty() : nif.inetAddresses().filter(InetAddress::isLinkLocalAddress).findFirst();
-    }
-
-    private static void sh(String cmd) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new AssertionError(cmd + " failed: " + out);
-        }
     }
 }

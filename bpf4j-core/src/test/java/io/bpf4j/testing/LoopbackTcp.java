@@ -2,7 +2,6 @@ package io.bpf4j.testing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
@@ -18,17 +17,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * descriptors and Java's socket classes do not expose theirs.
  */
 public final class LoopbackTcp implements AutoCloseable {
-    private static final Linker C = Linker.nativeLinker();
-    private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = fn("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle GETSOCKNAME = fn("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CONNECT = fn("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle ACCEPT = fn("accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SEND = fn("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle RECV = fn("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BIND = Libc.function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = Libc.function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = Libc.function("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CONNECT = Libc.function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ACCEPT = Libc.function("accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SETSOCKOPT = Libc.function("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_CONGESTION = 13;
     private static final int AF_INET = 2;
@@ -52,12 +46,12 @@ public final class LoopbackTcp implements AutoCloseable {
             addr.set(JAVA_BYTE, 0, (byte) AF_INET); // sin_family, little-endian short
             addr.set(JAVA_BYTE, 4, (byte) 127);
             addr.set(JAVA_BYTE, 7, (byte) 1);
-            int listener = check("socket", (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
+            int listener = check("socket", (int) Libc.SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
             check("bind", (int) BIND.invokeExact(listener, addr, SOCKADDR_IN));
             check("listen", (int) LISTEN.invokeExact(listener, 1));
             MemorySegment len = arena.allocateFrom(JAVA_INT, SOCKADDR_IN);
             check("getsockname", (int) GETSOCKNAME.invokeExact(listener, addr, len));
-            int client = check("socket", (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
+            int client = check("socket", (int) Libc.SOCKET.invokeExact(AF_INET, SOCK_STREAM, 0));
             check("connect", (int) CONNECT.invokeExact(client, addr, SOCKADDR_IN));
             int server = check("accept", (int) ACCEPT.invokeExact(listener, MemorySegment.NULL, MemorySegment.NULL));
             return new LoopbackTcp(listener, client, server);
@@ -69,7 +63,7 @@ public final class LoopbackTcp implements AutoCloseable {
     /** Sends {@code data} from {@code fd} in one send(2). */
     public static void send(int fd, byte[] data) {
         try (Arena arena = Arena.ofConfined()) {
-            long n = (long) SEND.invokeExact(fd, arena.allocateFrom(JAVA_BYTE, data), (long) data.length, 0);
+            long n = (long) Libc.SEND.invokeExact(fd, arena.allocateFrom(JAVA_BYTE, data), (long) data.length, 0);
             if (n != data.length) {
                 throw new AssertionError("send returned " + n);
             }
@@ -82,7 +76,7 @@ public final class LoopbackTcp implements AutoCloseable {
     public static byte[] receive(int fd, int max) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(max);
-            long n = (long) RECV.invokeExact(fd, buf, (long) max, 0);
+            long n = (long) Libc.RECV.invokeExact(fd, buf, (long) max, 0);
             check("recv", (int) n);
             return buf.asSlice(0, n).toArray(JAVA_BYTE);
         } catch (Throwable t) {
@@ -123,7 +117,7 @@ public final class LoopbackTcp implements AutoCloseable {
     public void close() {
         for (int fd : new int[] {client, server, listener}) {
             try {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) Libc.CLOSE.invokeExact(fd);
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
@@ -137,7 +131,4 @@ public final class LoopbackTcp implements AutoCloseable {
         return r;
     }
 
-    private static MethodHandle fn(String name, FunctionDescriptor d) {
-        return C.downcallHandle(C.defaultLookup().find(name).orElseThrow(), d);
-    }
 }

@@ -1,18 +1,12 @@
 package io.bpf4j.testing;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Creates a network device (a netkit pair) with one RTM_NEWLINK request over rtnetlink, for tests in a guest whose
@@ -20,11 +14,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * and if_link.h.
  */
 public final class Rtnetlink {
-    private static final Linker C = Linker.nativeLinker();
-    private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SEND = fn("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle RECV = fn("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final int AF_NETLINK = 16;
     private static final int SOCK_RAW = 3;
     private static final int NETLINK_ROUTE = 0;
@@ -72,31 +61,28 @@ public final class Rtnetlink {
     /** Sends one request and returns the error field of the kernel's NLMSG_ERROR answer (0 = done). */
     private static int request(byte[] message) {
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) SOCKET.invokeExact(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+            int fd = (int) Libc.SOCKET.invokeExact(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
             if (fd < 0) {
                 throw new AssertionError("socket(AF_NETLINK) failed");
             }
             try {
-                long sent = (long) SEND.invokeExact(fd, arena.allocateFrom(JAVA_BYTE, message), (long) message.length, 0);
+                long sent = (long) Libc.SEND.invokeExact(fd, arena.allocateFrom(JAVA_BYTE, message), (long) message.length, 0);
                 if (sent != message.length) {
                     throw new AssertionError("send to rtnetlink returned " + sent);
                 }
                 MemorySegment buf = arena.allocate(4096);
-                long got = (long) RECV.invokeExact(fd, buf, 4096L, 0);
+                long got = (long) Libc.RECV.invokeExact(fd, buf, 4096L, 0);
                 ByteBuffer answer = ByteBuffer.wrap(buf.asSlice(0, got).toArray(JAVA_BYTE)).order(ByteOrder.nativeOrder());
                 if (got < NLMSG_HEADER + 4 || answer.getShort(4) != NLMSG_ERROR) {
                     throw new AssertionError("rtnetlink answered no NLMSG_ERROR (" + got + " bytes)");
                 }
                 return answer.getInt(NLMSG_HEADER);
             } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) Libc.CLOSE.invokeExact(fd);
             }
         } catch (Throwable t) {
             throw t instanceof AssertionError a ? a : new AssertionError("rtnetlink request failed", t);
         }
     }
 
-    private static MethodHandle fn(String name, FunctionDescriptor d) {
-        return C.downcallHandle(C.defaultLookup().find(name).orElseThrow(), d);
-    }
 }
