@@ -77,7 +77,7 @@ final class Sockmaps {
      */
     private static Link attach(BpfProgram p, MapType mapType, AttachType type, Fd map, String what, List<Fd> held) {
         if (mapType != MapType.SOCKMAP && mapType != MapType.SOCKHASH) {
-            throw new AttachException("program " + p.name() + ": " + what + " is a " + mapType + " map; sk_msg and sk_skb "
+            throw new AttachException("program " + p.name() + ": " + what + " is of type " + mapType + "; sk_msg and sk_skb "
                     + "programs attach to a BPF_MAP_TYPE_SOCKMAP or BPF_MAP_TYPE_SOCKHASH map");
         }
         String description = p.spec().sectionName() + " on " + what;

@@ -91,7 +91,7 @@ class NetworkHookAttachTest {
             AttachException none = assertThrows(AttachException.class, () -> Attacher.attach(prog));
             assertTrue(none.getMessage().contains("--attach count_msg=sock_map"), none.getMessage());
             AttachException array = assertThrows(AttachException.class, () -> Attacher.attach(prog, Optional.of("not_a_sockmap")));
-            assertTrue(array.getMessage().contains("is a ARRAY map") || array.getMessage().contains("SOCKMAP or BPF_MAP_TYPE_SOCKHASH"),
+            assertTrue(array.getMessage().contains("is of type ARRAY") && array.getMessage().contains("SOCKMAP or BPF_MAP_TYPE_SOCKHASH"),
                     array.getMessage());
             AttachException unknown = assertThrows(AttachException.class, () -> Attacher.attach(prog, Optional.of("no_such_map")));
             assertTrue(unknown.getMessage().contains("neither a map of its object"), unknown.getMessage());
