@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.IntConsumer;
@@ -26,6 +24,10 @@ import java.util.function.IntConsumer;
  * <p>Parsing checks every bound, every referenced type id and string offset, and rejects loops
  * that no C declaration can express (a typedef or modifier chain that comes back to itself), so
  * every later walk over the types terminates. Bad input ends in {@link BtfFormatException}.
+ *
+ * <p>The running kernel's own BTF is the exception ({@link #parseKernel}): the kernel checked it
+ * when it loaded it, and decoding all ~130,000 types of vmlinux costs a fresh JVM a quarter of a
+ * second when a CO-RE load needs a few dozen. Its types are decoded when first asked for.
  */
 public final class Btf {
     private final byte[] raw;
@@ -37,23 +39,48 @@ public final class Btf {
     private final BtfStrings strings;
     private final int pointerSize;
     private final int[] alignCache;
-    private volatile Map<String, int[]> byName;
+    private final BtfParser parser;
+    /** True when types are decoded on first use ({@link #parseKernel}). */
+    private final boolean lazy;
+    private volatile NameIndex names;
 
-    private Btf(byte[] raw, Btf base) {
+    private Btf(byte[] raw, Btf base, boolean trusted) {
         this.raw = raw;
         this.base = base;
         BtfParser p = new BtfParser(raw, base);
         this.order = p.order();
         this.firstId = base == null ? 1 : base.typeCount();
         this.strings = p.strings;
-        List<BtfType> list = p.parseTypes();
-        strings.freeze();
-        this.types = list.toArray(new BtfType[0]);
-        this.offsets = p.offsets;
+        if (trusted) {
+            this.offsets = p.scan();
+            this.types = new BtfType[offsets.length];
+        } else {
+            this.types = p.parseTypes().toArray(new BtfType[0]);
+            this.offsets = p.offsets;
+            strings.freeze();
+        }
+        this.parser = p;
+        this.lazy = trusted;
         this.alignCache = new int[types.length];
-        validateReferences();
-        validateNoLoops();
+        if (!trusted) {
+            validateReferences();
+            validateNoLoops();
+        }
         this.pointerSize = base != null ? base.pointerSize : guessPointerSize();
+    }
+
+    private Btf(byte[] raw, Btf base) {
+        this(raw, base, false);
+    }
+
+    /**
+     * BTF that the running kernel publishes (/sys/kernel/btf/vmlinux, or a module's split BTF on
+     * top of it): only its headers are walked now, and each type is decoded, bounds-checked, when
+     * first asked for. The whole-blob checks of {@link #parse(byte[])} are skipped: the kernel ran
+     * its own when it loaded this BTF, and they would have to decode every type.
+     */
+    public static Btf parseKernel(byte[] raw, Btf base) {
+        return new Btf(raw, base, true);
     }
 
     /** Parses a raw BTF blob (as /sys/kernel/btf/vmlinux). The array is not copied: do not change it. */
@@ -122,13 +149,21 @@ public final class Btf {
 
     /** The types this blob defines (without void or the base's types), in id order from {@link #firstId()}. */
     public List<BtfType> types() {
+        if (lazy) {
+            for (int i = 0; i < types.length; i++) {
+                if (types[i] == null) {
+                    decode(i);
+                }
+            }
+        }
         return Collections.unmodifiableList(Arrays.asList(types));
     }
 
     /** The type with this id; 0 is void; base ids are answered by the base. */
     public BtfType type(int id) {
         if (id >= firstId && id < firstId + types.length) {
-            return types[id - firstId];
+            BtfType t = types[id - firstId];
+            return t != null ? t : decode(id - firstId);
         }
         if (id == 0) {
             return BtfType.Void.INSTANCE;
@@ -173,7 +208,7 @@ public final class Btf {
         if (id < firstId || id >= typeCount()) {
             throw new IllegalArgumentException("type id " + id + " is not defined by this BTF (" + firstId + ".." + (typeCount() - 1) + ")");
         }
-        BtfType[] copy = types.clone();
+        BtfType[] copy = types().toArray(new BtfType[0]);
         copy[id - firstId] = replacement;
         return new Btf(BtfEncoder.encode(Arrays.asList(copy), order, base), base);
     }
@@ -182,10 +217,21 @@ public final class Btf {
         return strings;
     }
 
+    // The types are immutable records (their lists final-field frozen), so a reader that sees an
+    // entry another thread decoded sees it whole; the lock only keeps the parser's string cache single-threaded.
+    private synchronized BtfType decode(int index) {
+        BtfType t = types[index];
+        if (t == null) {
+            t = parser.decode(offsets[index], firstId + index);
+            types[index] = t;
+        }
+        return t;
+    }
+
     /** The first id with this name (base first), of any kind. */
     public OptionalInt findId(String name) {
-        int[] ids = index().get(name);
-        return ids == null ? OptionalInt.empty() : OptionalInt.of(ids[0]);
+        int[] ids = idsNamed(name);
+        return ids.length == 0 ? OptionalInt.empty() : OptionalInt.of(ids[0]);
     }
 
     /** The first id with this name and kind (e.g. "task_struct", STRUCT). */
@@ -200,28 +246,48 @@ public final class Btf {
 
     /** Every id with this name, in id order (base ids first). */
     public int[] idsNamed(String name) {
-        int[] ids = index().get(name);
-        return ids == null ? new int[0] : ids.clone();
+        int[] own = names().find(name);
+        for (int i = 0; i < own.length; i++) {
+            own[i] += firstId;
+        }
+        if (base == null) {
+            return own;
+        }
+        int[] inBase = base.idsNamed(name);
+        if (inBase.length == 0) {
+            return own;
+        }
+        int[] all = Arrays.copyOf(inBase, inBase.length + own.length);
+        System.arraycopy(own, 0, all, inBase.length, own.length);
+        return all;
     }
 
-    private Map<String, int[]> index() {
-        Map<String, int[]> m = byName;
-        if (m == null) {
-            m = base == null ? new HashMap<>(types.length * 2) : new HashMap<>(base.index());
-            for (int i = 0; i < types.length; i++) {
-                String n = types[i].name();
-                if (!n.isEmpty()) {
-                    int id = firstId + i;
-                    m.merge(n, new int[] {id}, (a, b) -> {
-                        int[] c = Arrays.copyOf(a, a.length + 1);
-                        c[a.length] = b[0];
-                        return c;
-                    });
-                }
-            }
-            byName = m;
+    /**
+     * The ids of the types this blob defines (not its base's) whose name contains {@code fragment},
+     * in id order: found in the name bytes, without decoding the other types.
+     */
+    public int[] idsWhoseNameContains(String fragment) {
+        if (fragment.isEmpty() || fragment.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a name fragment must be non-empty and without NUL: '" + fragment + "'");
         }
-        return m;
+        int[] ids = names().containing(fragment);
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] += firstId;
+        }
+        return ids;
+    }
+
+    private NameIndex names() {
+        NameIndex n = names;
+        if (n == null) {
+            int[] nameOffsets = new int[offsets.length];
+            for (int i = 0; i < offsets.length; i++) {
+                nameOffsets[i] = parser.nameOffset(offsets[i]);
+            }
+            n = new NameIndex(nameOffsets, strings);
+            names = n;
+        }
+        return n;
     }
 
     /** Follows typedefs, const/volatile/restrict and type tags to the type they stand for. */
@@ -504,6 +570,16 @@ public final class Btf {
     }
 
     private int guessPointerSize() {
+        if (lazy) {
+            for (String name : new String[] {"long int", "long unsigned int"}) {
+                for (int id : idsNamed(name)) {
+                    if (type(id) instanceof BtfType.Int i) {
+                        return i.size() == 4 ? 4 : 8;
+                    }
+                }
+            }
+            return 8;
+        }
         for (BtfType t : types) {
             if (t instanceof BtfType.Int i && (i.name().equals("long int") || i.name().equals("long unsigned int"))) {
                 return i.size() == 4 ? 4 : 8;

@@ -98,121 +98,158 @@ final class BtfParser {
         return strings.get(off, at, index < 0 ? "name of type id " + id : "name of " + role + " " + index + " of type id " + id);
     }
 
+    /** Every type, decoded in id order; also fills {@link #offsets}. */
     List<BtfType> parseTypes() {
-        List<BtfType> out = new ArrayList<>(Math.max(16, (typesEnd - typesStart) / 24));
+        int[] offs = scan();
+        List<BtfType> out = new ArrayList<>(offs.length);
+        for (int i = 0; i < offs.length; i++) {
+            out.add(decode(offs[i], firstId + i));
+        }
+        return out;
+    }
+
+    /**
+     * Walks the type headers only: checks that each header and the entries its kind and vlen call
+     * for lie inside the type section and that the kind is known, and returns (and keeps in
+     * {@link #offsets}) where each type starts. Cheap enough to run on a 5 MB kernel blob at start-up.
+     */
+    int[] scan() {
         int[] offs = new int[Math.max(16, (typesEnd - typesStart) / 16)];
+        int count = 0;
         int pos = typesStart;
         while (pos < typesEnd) {
-            if (out.size() == offs.length) {
+            if (count == offs.length) {
                 offs = java.util.Arrays.copyOf(offs, offs.length * 2);
             }
-            offs[out.size()] = pos;
+            offs[count] = pos;
+            int id = firstId + count;
             if (typesEnd - pos < TYPE_HEADER) {
-                throw BtfFormatException.at(pos, "type id " + (firstId + out.size()) + ": 12-byte btf_type header runs past the type section end at " + typesEnd);
+                throw BtfFormatException.at(pos, "type id " + id + ": 12-byte btf_type header runs past the type section end at " + typesEnd);
             }
             int info = buf.getInt(pos + 4);
-            int vlen = info & 0xffff;
             int code = (info >>> 24) & 0x1f;
-            boolean kflag = (info >>> 31) != 0;
-            int sizeOrType = buf.getInt(pos + 8);
             BtfKind kind = BtfKind.ofCode(code);
-            int id = firstId + out.size();
             if (kind == null) {
                 throw BtfFormatException.at(pos + 4, "type id " + id + " has kind " + code + ", expected 1..19 (BTF_KIND_INT..BTF_KIND_ENUM64)");
             }
-            int extra = switch (kind) {
-                case INT, VAR, DECL_TAG -> 4;
-                case ARRAY -> 12;
-                case STRUCT, UNION, DATASEC -> 12 * vlen;
-                case ENUM, FUNC_PROTO -> 8 * vlen;
-                case ENUM64 -> 12 * vlen;
-                default -> 0;
-            };
-            int body = pos + TYPE_HEADER;
-            if (typesEnd - body < extra) {
+            int vlen = info & 0xffff;
+            int extra = extraBytes(kind, vlen);
+            if (typesEnd - (pos + TYPE_HEADER) < extra) {
                 throw BtfFormatException.at(pos, "type id " + id + " (" + kind + ", vlen " + vlen + ") needs " + extra
                         + " more bytes, but the type section ends at " + typesEnd);
             }
-            BtfType t = switch (kind) {
-                case INT -> {
-                    int enc = buf.getInt(body);
-                    yield new BtfType.Int(name(pos, id, null, -1), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
-                }
-                case PTR -> new BtfType.Ptr(sizeOrType);
-                case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
-                case STRUCT, UNION -> {
-                    checkSize(sizeOrType, pos, id, kind);
-                    Object[] members = new Object[vlen];
-                    for (int i = 0; i < vlen; i++) {
-                        int m = body + 12 * i;
-                        int off = buf.getInt(m + 8);
-                        long bitOffset = kflag ? off & 0xffffff : Integer.toUnsignedLong(off);
-                        if (bitOffset > 8L * sizeOrType) {
-                            throw BtfFormatException.at(m + 8, "member " + i + " of type id " + id + " starts at bit " + bitOffset
-                                    + ", past the end of its " + sizeOrType + "-byte " + kind);
-                        }
-                        members[i] = (kflag
-                                ? new Member(name(m, id, "member", i), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
-                                : new Member(name(m, id, "member", i), buf.getInt(m + 4), off, 0));
-                    }
-                    yield kind == BtfKind.STRUCT
-                            ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag)
-                            : new BtfType.Union(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag);
-                }
-                case ENUM -> {
-                    Object[] values = new Object[vlen];
-                    for (int i = 0; i < vlen; i++) {
-                        int v = body + 8 * i;
-                        int raw = buf.getInt(v + 4);
-                        values[i] = (new EnumValue(name(v, id, "enumerator", i),
-                                kflag ? raw : Integer.toUnsignedLong(raw)));
-                    }
-                    yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
-                }
-                case ENUM64 -> {
-                    Object[] values = new Object[vlen];
-                    for (int i = 0; i < vlen; i++) {
-                        int v = body + 12 * i;
-                        long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
-                        long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
-                        values[i] = (new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
-                    }
-                    yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
-                }
-                case FWD -> new BtfType.Fwd(name(pos, id, null, -1), kflag);
-                case TYPEDEF -> new BtfType.Typedef(name(pos, id, null, -1), sizeOrType);
-                case VOLATILE -> new BtfType.Volatile(sizeOrType);
-                case CONST -> new BtfType.Const(sizeOrType);
-                case RESTRICT -> new BtfType.Restrict(sizeOrType);
-                case TYPE_TAG -> new BtfType.TypeTag(name(pos, id, null, -1), sizeOrType);
-                case FUNC -> new BtfType.Func(name(pos, id, null, -1), sizeOrType, linkage(vlen, pos + 4, id));
-                case FUNC_PROTO -> {
-                    Object[] params = new Object[vlen];
-                    for (int i = 0; i < vlen; i++) {
-                        int p = body + 8 * i;
-                        params[i] = (new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
-                    }
-                    yield new BtfType.FuncProto(sizeOrType, FrozenList.wrap(params));
-                }
-                case VAR -> new BtfType.Var(name(pos, id, null, -1), sizeOrType, linkage(buf.getInt(body), body, id));
-                case DATASEC -> {
-                    checkSize(sizeOrType, pos, id, kind);
-                    Object[] vars = new Object[vlen];
-                    for (int i = 0; i < vlen; i++) {
-                        int v = body + 12 * i;
-                        vars[i] = (new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
-                    }
-                    yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(vars));
-                }
-                case FLOAT -> new BtfType.Float(name(pos, id, null, -1), sizeOrType);
-                case DECL_TAG -> new BtfType.DeclTag(name(pos, id, null, -1), sizeOrType, buf.getInt(body));
-                case UNKNOWN -> throw new IllegalStateException();
-            };
-            out.add(t);
-            pos = body + extra;
+            pos += TYPE_HEADER + extra;
+            count++;
         }
-        this.offsets = java.util.Arrays.copyOf(offs, out.size());
-        return out;
+        this.offsets = java.util.Arrays.copyOf(offs, count);
+        return offsets;
+    }
+
+    /** Bytes that follow the 12-byte header of a type of this kind (btf.rst section 2.2). */
+    private static int extraBytes(BtfKind kind, int vlen) {
+        return switch (kind) {
+            case INT, VAR, DECL_TAG -> 4;
+            case ARRAY -> 12;
+            case STRUCT, UNION, DATASEC, ENUM64 -> 12 * vlen;
+            case ENUM, FUNC_PROTO -> 8 * vlen;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The name_off field of the type at {@code pos} (an offset {@link #scan()} returned), or 0 for
+     * the kinds whose name {@link #decode} ignores (pointers, arrays, modifiers, prototypes).
+     */
+    int nameOffset(int pos) {
+        return switch (BtfKind.ofCode((buf.getInt(pos + 4) >>> 24) & 0x1f)) {
+            case PTR, ARRAY, VOLATILE, CONST, RESTRICT, FUNC_PROTO -> 0;
+            default -> buf.getInt(pos);
+        };
+    }
+
+    /** The type at {@code pos} (an offset {@link #scan()} returned and so bounds-checked), as type id {@code id}. */
+    BtfType decode(int pos, int id) {
+        int info = buf.getInt(pos + 4);
+        int vlen = info & 0xffff;
+        BtfKind kind = BtfKind.ofCode((info >>> 24) & 0x1f);
+        boolean kflag = (info >>> 31) != 0;
+        int sizeOrType = buf.getInt(pos + 8);
+        int body = pos + TYPE_HEADER;
+        return switch (kind) {
+            case INT -> {
+                int enc = buf.getInt(body);
+                yield new BtfType.Int(name(pos, id, null, -1), sizeOrType, (enc >>> 24) & 0x0f, (enc >>> 16) & 0xff, enc & 0xff);
+            }
+            case PTR -> new BtfType.Ptr(sizeOrType);
+            case ARRAY -> new BtfType.Array(buf.getInt(body), buf.getInt(body + 4), buf.getInt(body + 8));
+            case STRUCT, UNION -> {
+                checkSize(sizeOrType, pos, id, kind);
+                Object[] members = new Object[vlen];
+                for (int i = 0; i < vlen; i++) {
+                    int m = body + 12 * i;
+                    int off = buf.getInt(m + 8);
+                    long bitOffset = kflag ? off & 0xffffff : Integer.toUnsignedLong(off);
+                    if (bitOffset > 8L * sizeOrType) {
+                        throw BtfFormatException.at(m + 8, "member " + i + " of type id " + id + " starts at bit " + bitOffset
+                                + ", past the end of its " + sizeOrType + "-byte " + kind);
+                    }
+                    members[i] = (kflag
+                            ? new Member(name(m, id, "member", i), buf.getInt(m + 4), off & 0xffffff, off >>> 24)
+                            : new Member(name(m, id, "member", i), buf.getInt(m + 4), off, 0));
+                }
+                yield kind == BtfKind.STRUCT
+                        ? new BtfType.Struct(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag)
+                        : new BtfType.Union(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(members), kflag);
+            }
+            case ENUM -> {
+                Object[] values = new Object[vlen];
+                for (int i = 0; i < vlen; i++) {
+                    int v = body + 8 * i;
+                    int raw = buf.getInt(v + 4);
+                    values[i] = (new EnumValue(name(v, id, "enumerator", i),
+                            kflag ? raw : Integer.toUnsignedLong(raw)));
+                }
+                yield new BtfType.Enum(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
+            }
+            case ENUM64 -> {
+                Object[] values = new Object[vlen];
+                for (int i = 0; i < vlen; i++) {
+                    int v = body + 12 * i;
+                    long lo = Integer.toUnsignedLong(buf.getInt(v + 4));
+                    long hi = Integer.toUnsignedLong(buf.getInt(v + 8));
+                    values[i] = (new EnumValue(name(v, id, "enumerator", i), (hi << 32) | lo));
+                }
+                yield new BtfType.Enum64(name(pos, id, null, -1), sizeOrType, kflag, FrozenList.wrap(values));
+            }
+            case FWD -> new BtfType.Fwd(name(pos, id, null, -1), kflag);
+            case TYPEDEF -> new BtfType.Typedef(name(pos, id, null, -1), sizeOrType);
+            case VOLATILE -> new BtfType.Volatile(sizeOrType);
+            case CONST -> new BtfType.Const(sizeOrType);
+            case RESTRICT -> new BtfType.Restrict(sizeOrType);
+            case TYPE_TAG -> new BtfType.TypeTag(name(pos, id, null, -1), sizeOrType);
+            case FUNC -> new BtfType.Func(name(pos, id, null, -1), sizeOrType, linkage(vlen, pos + 4, id));
+            case FUNC_PROTO -> {
+                Object[] params = new Object[vlen];
+                for (int i = 0; i < vlen; i++) {
+                    int p = body + 8 * i;
+                    params[i] = (new Param(name(p, id, "parameter", i), buf.getInt(p + 4)));
+                }
+                yield new BtfType.FuncProto(sizeOrType, FrozenList.wrap(params));
+            }
+            case VAR -> new BtfType.Var(name(pos, id, null, -1), sizeOrType, linkage(buf.getInt(body), body, id));
+            case DATASEC -> {
+                checkSize(sizeOrType, pos, id, kind);
+                Object[] vars = new Object[vlen];
+                for (int i = 0; i < vlen; i++) {
+                    int v = body + 12 * i;
+                    vars[i] = (new VarSecinfo(buf.getInt(v), buf.getInt(v + 4), buf.getInt(v + 8)));
+                }
+                yield new BtfType.Datasec(name(pos, id, null, -1), sizeOrType, FrozenList.wrap(vars));
+            }
+            case FLOAT -> new BtfType.Float(name(pos, id, null, -1), sizeOrType);
+            case DECL_TAG -> new BtfType.DeclTag(name(pos, id, null, -1), sizeOrType, buf.getInt(body));
+            case UNKNOWN -> throw new IllegalStateException();
+        };
     }
 
     private static void checkSize(int size, int at, int id, BtfKind kind) {

@@ -71,6 +71,12 @@ final class BtfStrings {
         if (cacheKeys == null) {
             return decode(start + offset - baseLength);
         }
+        return cached(offset);
+    }
+
+    // Only a BTF whose types are decoded on demand keeps its cache after parsing: it decodes under
+    // this lock while other threads may read.
+    private synchronized String cached(int offset) {
         int mask = cacheKeys.length - 1;
         int slot = (offset * 0x9E3779B1) >>> 7 & mask;
         while (cacheValues[slot] != null) {
@@ -86,6 +92,61 @@ final class BtfStrings {
             growCache();
         }
         return value;
+    }
+
+    /** A hash of the bytes of the string at {@code offset} (one {@link #get} checked is in range), equal to {@link #hash(byte[])} of its UTF-8. */
+    int hashAt(int offset) {
+        if (offset < baseLength) {
+            return base.hashAt(offset);
+        }
+        int h = 0;
+        for (int i = start + offset - baseLength; bytes[i] != 0; i++) {
+            h = 31 * h + bytes[i];
+        }
+        return h;
+    }
+
+    static int hash(byte[] utf8) {
+        int h = 0;
+        for (byte b : utf8) {
+            h = 31 * h + b;
+        }
+        return h;
+    }
+
+    /** True when the string at {@code offset} is exactly {@code utf8}: compared as bytes, nothing decoded. */
+    boolean equalsAt(int offset, byte[] utf8) {
+        if (offset < baseLength) {
+            return base.equalsAt(offset, utf8);
+        }
+        int at = start + offset - baseLength;
+        if (length - (at - start) <= utf8.length) {
+            return false; // too close to the end to hold the string and its NUL
+        }
+        for (int i = 0; i < utf8.length; i++) {
+            if (bytes[at + i] != utf8[i]) {
+                return false;
+            }
+        }
+        return bytes[at + utf8.length] == 0;
+    }
+
+    /** True when the string at {@code offset} contains {@code utf8} (non-empty). */
+    boolean containsAt(int offset, byte[] utf8) {
+        if (offset < baseLength) {
+            return base.containsAt(offset, utf8);
+        }
+        int at = start + offset - baseLength;
+        outer:
+        for (int i = at; bytes[i] != 0; i++) {
+            for (int j = 0; j < utf8.length; j++) {
+                if (bytes[i + j] != utf8[j]) {
+                    continue outer; // a NUL in the string differs from every byte of a name: no overrun
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private String decode(int s) {

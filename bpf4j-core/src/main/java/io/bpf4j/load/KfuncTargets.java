@@ -63,7 +63,7 @@ final class KfuncTargets implements AutoCloseable {
                 continue;
             }
             if (m.btf == null) {
-                m.btf = Btf.parse(m.raw, vmlinux);
+                m.btf = Btf.parseKernel(m.raw, vmlinux);
             }
             OptionalInt inModule = m.btf.findId(name, BtfKind.FUNC);
             if (inModule.isPresent()) {

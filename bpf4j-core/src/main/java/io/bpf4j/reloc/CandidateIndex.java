@@ -1,7 +1,6 @@
 package io.bpf4j.reloc;
 
 import io.bpf4j.btf.Btf;
-import io.bpf4j.btf.BtfType;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,16 +22,12 @@ final class CandidateIndex {
 
     private CandidateIndex(Btf btf) {
         this.btf = btf;
-        int id = btf.firstId();
-        for (BtfType t : btf.types()) {
-            String name = t.name();
-            if (name.contains("___")) {
-                String essential = TypeRelations.essentialName(name);
-                if (!essential.equals(name)) {
-                    flavoured.merge(essential, new int[] {id}, CandidateIndex::append);
-                }
+        for (int id : btf.idsWhoseNameContains("___")) {
+            String name = btf.type(id).name();
+            String essential = TypeRelations.essentialName(name);
+            if (!essential.equals(name)) {
+                flavoured.merge(essential, new int[] {id}, CandidateIndex::append);
             }
-            id++;
         }
     }
 

@@ -23,11 +23,16 @@ public final class KernelTargets {
 
     /** The BTF of every module in {@code dir} (every file but vmlinux), split on top of {@code vmlinux}, by file name. */
     public static List<Btf> modules(Path dir, Btf vmlinux) {
+        return modules(dir, vmlinux, false);
+    }
+
+    // trusted: the running kernel's own module BTF, decoded lazily (Btf.parseKernel)
+    private static List<Btf> modules(Path dir, Btf vmlinux, boolean trusted) {
         List<Btf> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.sorted().toList()) {
                 if (!p.getFileName().toString().equals("vmlinux") && Files.isRegularFile(p)) {
-                    out.add(read(p, vmlinux));
+                    out.add(read(p, vmlinux, trusted));
                 }
             }
         } catch (IOException e) {
@@ -38,25 +43,25 @@ public final class KernelTargets {
 
     /** The running kernel's module BTF, split on top of {@code vmlinux} (which the caller has parsed once). */
     public static List<Btf> modules(Btf vmlinux) {
-        return modules(SYSFS, vmlinux);
+        return modules(SYSFS, vmlinux, true);
     }
 
     /** {@code dir/vmlinux} followed by every module of {@code dir}: all targets of a kernel. */
     public static List<Btf> all(Path dir) {
-        Btf vmlinux = read(dir.resolve("vmlinux"), null);
+        Btf vmlinux = read(dir.resolve("vmlinux"), null, false);
         List<Btf> out = new ArrayList<>();
         out.add(vmlinux);
         out.addAll(modules(dir, vmlinux));
         return List.copyOf(out);
     }
 
-    private static Btf read(Path file, Btf base) {
+    private static Btf read(Path file, Btf base, boolean trusted) {
         if (!Files.isReadable(file)) {
             throw new CoreRelocationException("cannot read " + file + ": CO-RE needs the kernel's BTF; use a kernel built with "
                     + "CONFIG_DEBUG_INFO_BTF=y (and run as a user who can read it)");
         }
         try {
-            return Btf.read(file, base);
+            return trusted ? Btf.parseKernel(Files.readAllBytes(file), base) : Btf.read(file, base);
         } catch (IOException e) {
             throw new CoreRelocationException("cannot read " + file + ": " + e.getMessage());
         }

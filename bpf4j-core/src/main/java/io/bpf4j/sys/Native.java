@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -30,6 +31,11 @@ final class Native {
     static final long SYS_BPF;
     static final long SYS_PERF_EVENT_OPEN;
     static final long SYS_GETTID;
+    private static final long SYS_READ;
+    private static final long SYS_CLOSE;
+    private static final long SYS_MMAP;
+    private static final long SYS_MUNMAP;
+    private static final long SYS_IOCTL;
     /** x86_64 packs some structs (epoll_event) that other architectures align naturally. */
     static final boolean X86_64;
 
@@ -41,43 +47,77 @@ final class Native {
                 SYS_BPF = 321;
                 SYS_PERF_EVENT_OPEN = 298;
                 SYS_GETTID = 186;
+                SYS_READ = 0;
+                SYS_CLOSE = 3;
+                SYS_MMAP = 9;
+                SYS_MUNMAP = 11;
+                SYS_IOCTL = 16;
             }
             case "aarch64", "arm64", "riscv64", "loongarch64" -> {
                 // The asm-generic table shared by the newer architectures.
                 SYS_BPF = 280;
                 SYS_PERF_EVENT_OPEN = 241;
                 SYS_GETTID = 178;
+                SYS_READ = 63;
+                SYS_CLOSE = 57;
+                SYS_MMAP = 222;
+                SYS_MUNMAP = 215;
+                SYS_IOCTL = 29;
             }
             default -> throw new ExceptionInInitializerError("bpf4j does not know the syscall numbers of architecture "
                     + arch + "; supported: x86_64, aarch64, riscv64, loongarch64");
         }
     }
 
-    /** long syscall(long nr, ...) called with three variadic longs: bpf(cmd, attr, size), perf_event_open needs five. */
-    private static final MethodHandle SYSCALL3 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), 1);
-    private static final MethodHandle SYSCALL5 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle DUP_CLOEXEC = downcall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle IOCTL = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), -1);
-    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), -1);
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), -1);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT), -1);
-    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
-    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+
+    // Generating a downcall stub costs a fresh JVM ~9 ms, so the calls a load or an attachment makes
+    // share one: syscall(2) with six variadic longs (pointers passed as addresses), which the kernel
+    // reads as its arguments whatever their number. The rarer libc calls each sit in a holder class
+    // of their own, created on first use. static final keeps every handle constant for the JIT.
+    private static final class Syscall {
+        static final MethodHandle H = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    }
+
+    private static final class DupCloexec {
+        static final MethodHandle H = downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    }
+
+    private static final class EpollCreate1 {
+        static final MethodHandle H = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    }
+
+    private static final class EpollCtl {
+        static final MethodHandle H = downcall("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), -1);
+    }
+
+    private static final class EpollWait {
+        static final MethodHandle H = downcall("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), -1);
+    }
+
+    private static final class Open {
+        static final MethodHandle H = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    }
+
+    private static final class Getpid {
+        static final MethodHandle H = downcall("getpid", FunctionDescriptor.of(JAVA_INT), -1);
+    }
+
+    private static final class Socket {
+        static final MethodHandle H = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    }
+
+    private static final class Bind {
+        static final MethodHandle H = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    }
+
+    private static final class Setsockopt {
+        static final MethodHandle H = downcall("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    }
 
     static final int F_DUPFD_CLOEXEC = 1030;
 
@@ -131,65 +171,43 @@ final class Native {
 
     /** bpf(cmd, attr, size); returns the raw result (-1 with errno in the scratch on failure). */
     static long bpf(Scratch s, int cmd, long size) {
-        try {
-            return (long) SYSCALL3.invokeExact(s.errno, SYS_BPF, (long) cmd, s.attr, size);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return syscall(s, SYS_BPF, cmd, s.attr.address(), size, 0, 0, 0);
     }
 
     static long perfEventOpen(Scratch s, MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
-        try {
-            return (long) SYSCALL5.invokeExact(s.errno, SYS_PERF_EVENT_OPEN, attr, (long) pid, (long) cpu,
-                    (long) groupFd, flags);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long r = syscall(s, SYS_PERF_EVENT_OPEN, attr.address(), pid, cpu, groupFd, flags, 0);
+        Reference.reachabilityFence(attr);
+        return r;
     }
 
     static int close(Scratch s, int fd) {
-        try {
-            return (int) CLOSE.invokeExact(s.errno, fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(s, SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     static int dupCloexec(Scratch s, int fd) {
         try {
-            return (int) DUP_CLOEXEC.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
+            return (int) DupCloexec.H.invokeExact(s.errno, fd, F_DUPFD_CLOEXEC, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     static int ioctl(Scratch s, int fd, long request, long arg) {
-        try {
-            return (int) IOCTL.invokeExact(s.errno, fd, request, arg);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(s, SYS_IOCTL, fd, request, arg, 0, 0, 0);
     }
 
     static MemorySegment mmap(Scratch s, long length, int prot, int flags, int fd, long offset) {
-        try {
-            return (MemorySegment) MMAP.invokeExact(s.errno, MemorySegment.NULL, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long r = syscall(s, SYS_MMAP, 0, length, prot, flags, fd, offset);
+        return MemorySegment.ofAddress(r);
     }
 
     static int munmap(Scratch s, MemorySegment address, long length) {
-        try {
-            return (int) MUNMAP.invokeExact(s.errno, address, length);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(s, SYS_MUNMAP, address.address(), length, 0, 0, 0, 0);
     }
 
     static int epollCreate1(Scratch s, int flags) {
         try {
-            return (int) EPOLL_CREATE1.invokeExact(s.errno, flags);
+            return (int) EpollCreate1.H.invokeExact(s.errno, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -197,7 +215,7 @@ final class Native {
 
     static int epollCtl(Scratch s, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EPOLL_CTL.invokeExact(s.errno, epfd, op, fd, event);
+            return (int) EpollCtl.H.invokeExact(s.errno, epfd, op, fd, event);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -205,7 +223,7 @@ final class Native {
 
     static int epollWait(Scratch s, int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
         try {
-            return (int) EPOLL_WAIT.invokeExact(s.errno, epfd, events, maxEvents, timeoutMillis);
+            return (int) EpollWait.H.invokeExact(s.errno, epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -213,7 +231,7 @@ final class Native {
 
     static int open(Scratch s, MemorySegment path, int flags) {
         try {
-            return (int) OPEN.invokeExact(s.errno, path, flags, 0);
+            return (int) Open.H.invokeExact(s.errno, path, flags, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -221,7 +239,7 @@ final class Native {
 
     static int socket(Scratch s, int domain, int type, int protocol) {
         try {
-            return (int) SOCKET.invokeExact(s.errno, domain, type, protocol);
+            return (int) Socket.H.invokeExact(s.errno, domain, type, protocol);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -229,7 +247,7 @@ final class Native {
 
     static int bind(Scratch s, int fd, MemorySegment addr, int len) {
         try {
-            return (int) BIND.invokeExact(s.errno, fd, addr, len);
+            return (int) Bind.H.invokeExact(s.errno, fd, addr, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -237,23 +255,21 @@ final class Native {
 
     static int setsockopt(Scratch s, int fd, int level, int name, MemorySegment value, int len) {
         try {
-            return (int) SETSOCKOPT.invokeExact(s.errno, fd, level, name, value, len);
+            return (int) Setsockopt.H.invokeExact(s.errno, fd, level, name, value, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     static long read(Scratch s, int fd, MemorySegment buf, long count) {
-        try {
-            return (long) READ.invokeExact(s.errno, fd, buf, count);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long r = syscall(s, SYS_READ, fd, buf.address(), count, 0, 0, 0);
+        Reference.reachabilityFence(buf);
+        return r;
     }
 
     static int getpid() {
         try {
-            return (int) GETPID.invokeExact(scratch().errno);
+            return (int) Getpid.H.invokeExact(scratch().errno);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -261,8 +277,26 @@ final class Native {
 
     static int gettid() {
         Scratch s = scratch();
+        return (int) syscall(s, SYS_GETTID, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean PREPARING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Makes one system call on a background thread, once per process: the first downcall of a fresh
+     * JVM spends ~50 ms generating its stub and method handles, which the caller can overlap with
+     * work of its own (a thread that calls meanwhile waits for the same stub, it is not built twice).
+     */
+    static void prepareInBackground() {
+        if (PREPARING.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("bpf4j-native-calls").start(Native::gettid);
+        }
+    }
+
+    /** syscall(nr, a..f): the raw result, -1 with errno in the scratch on failure. */
+    private static long syscall(Scratch s, long nr, long a, long b, long c, long d, long e, long f) {
         try {
-            return (int) (long) SYSCALL3.invokeExact(s.errno, SYS_GETTID, 0L, MemorySegment.NULL, 0L);
+            return (long) Syscall.H.invokeExact(s.errno, nr, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -16,6 +16,14 @@ public final class Os {
     }
 
     /**
+     * Prepares the native call path on a background thread (a fresh JVM spends ~50 ms on its first
+     * system call): call it before other work that precedes the first bpf(2) call, e.g. parsing an object.
+     */
+    public static void prepareNativeCallsInBackground() {
+        Native.prepareInBackground();
+    }
+
+    /**
      * open(2) with O_CLOEXEC: an fd for a cgroup directory ({@code O_RDONLY | O_DIRECTORY}), a netns
      * file (/proc/self/ns/net) or a binary, as BPF_PROG_ATTACH and BPF_LINK_CREATE targets.
      */
