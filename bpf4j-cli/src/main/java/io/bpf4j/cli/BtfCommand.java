@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,12 +92,19 @@ final class BtfCommand implements Verb {
 
         private static Btf load(Path file, Path basePath) throws IOException {
             try {
-                Btf baseBtf = basePath == null ? null : Btf.read(basePath);
-                return Btf.read(file, baseBtf);
+                Btf baseBtf = basePath == null ? null : read(basePath, null);
+                return read(file, baseBtf);
             } catch (NoSuchFileException e) {
                 throw new Bpf4jException("btf dump: " + e.getFile() + " does not exist"
                         + (e.getFile().equals(KERNEL_BTF.toString()) ? "; this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y is needed), pass a FILE" : ""));
             }
+        }
+
+        // The running kernel's own BTF was checked by the kernel: skip the whole-blob checks a file needs.
+        private static Btf read(Path file, Btf base) throws IOException {
+            return file.toAbsolutePath().normalize().startsWith(KERNEL_BTF.getParent())
+                    ? Btf.parseKernel(Files.readAllBytes(file), base)
+                    : Btf.read(file, base);
         }
 
         private static void write(Btf btf, boolean c, Writer out) throws IOException {
