@@ -4,6 +4,7 @@ import io.bpf4j.Bpf4jException;
 import io.bpf4j.events.TraceRecord;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.LoadPreparation;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.ObjectKind;
 import io.bpf4j.toolchain.SourceBuild;
@@ -44,6 +45,7 @@ final class DemoCommand implements Verb {
                 Files.copy(in, source);
             }
             out.println("== 1. vmlinux.h and clang: " + source);
+            LoadPreparation.startInBackground();
             SourceBuild.Result built = SourceBuild.compile(source, work.resolve("ThousandLoopBpf.bpf.o"));
             out.println("   wrote " + built.vmlinuxHeader() + " from /sys/kernel/btf/vmlinux (" + Files.size(built.vmlinuxHeader()) / 1024 + " KiB)");
             out.println("   compiled " + built.object() + " with clang -g -O2 -target bpf");

@@ -2,6 +2,7 @@ package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.LoadPreparation;
 import io.bpf4j.toolchain.SourceBuild;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ final class ObjectInput {
         if (!isSource(file)) {
             return file;
         }
+        LoadPreparation.startInBackground(); // every caller loads what clang is about to build
         String base = file.getFileName().toString().replaceAll("\\.c$", "");
         Path object = buildDir.resolve(base + ".o");
         SourceBuild.Result r = SourceBuild.compile(file, object);

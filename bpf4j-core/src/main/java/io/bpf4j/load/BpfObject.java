@@ -7,7 +7,6 @@ import io.bpf4j.spec.ObjectReader;
 import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Os;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -55,23 +54,16 @@ public final class BpfObject implements AutoCloseable {
     }
 
     public static BpfObject open(Path object) throws IOException {
-        prepareLoadInBackground();
+        LoadPreparation.startInBackground();
         return new BpfObject(ObjectReader.read(object));
     }
 
     /** Opens an object held in memory, e.g. the bytes a skeleton embeds. */
     public static BpfObject open(byte[] object, String name) {
-        prepareLoadInBackground();
+        LoadPreparation.startInBackground();
         return new BpfObject(ObjectReader.read(object, name, name));
     }
 
-    // What a load needs first and a fresh JVM is slow to set up (the kernel BTF, most objects have
-    // CO-RE relocations or BTF attach targets, and the first system call) is started on other
-    // threads while this one parses the object.
-    private static void prepareLoadInBackground() {
-        Os.prepareNativeCallsInBackground();
-        KernelBtf.prefetch();
-    }
 
     public static BpfObject of(ObjectSpec spec) {
         return new BpfObject(spec);

@@ -5,7 +5,6 @@ import io.bpf4j.btf.Btf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running kernel's BTF (/sys/kernel/btf/vmlinux), parsed once per process and only when
@@ -15,26 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class KernelBtf {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
     private static volatile Btf vmlinux;
-    private static final AtomicBoolean PREFETCHING = new AtomicBoolean();
 
     private KernelBtf() {
-    }
-
-    /**
-     * Starts reading the kernel's BTF on a background thread (once per process), so that a load
-     * that needs it finds it ready: a fresh JVM spends ~70 ms reading and indexing it. A failure is
-     * left for {@link #vmlinux()} to report to the caller that needs the BTF.
-     */
-    static void prefetch() {
-        if (vmlinux == null && Files.isReadable(VMLINUX) && PREFETCHING.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("bpf4j-kernel-btf").start(() -> {
-                try {
-                    vmlinux();
-                } catch (RuntimeException e) {
-                    // vmlinux() stays unset: the caller that needs it parses again and gets the error
-                }
-            });
-        }
     }
 
     public static Btf vmlinux() {

@@ -280,19 +280,6 @@ final class Native {
         return (int) syscall(s, SYS_GETTID, 0, 0, 0, 0, 0, 0);
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean PREPARING = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * Makes one system call on a background thread, once per process: the first downcall of a fresh
-     * JVM spends ~50 ms generating its stub and method handles, which the caller can overlap with
-     * work of its own (a thread that calls meanwhile waits for the same stub, it is not built twice).
-     */
-    static void prepareInBackground() {
-        if (PREPARING.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("bpf4j-native-calls").start(Native::gettid);
-        }
-    }
-
     /** syscall(nr, a..f): the raw result, -1 with errno in the scratch on failure. */
     private static long syscall(Scratch s, long nr, long a, long b, long c, long d, long e, long f) {
         try {

@@ -16,11 +16,12 @@ public final class Os {
     }
 
     /**
-     * Prepares the native call path on a background thread (a fresh JVM spends ~50 ms on its first
-     * system call): call it before other work that precedes the first bpf(2) call, e.g. parsing an object.
+     * Makes one harmless system call, so that the native call path exists: a fresh JVM spends ~45 ms
+     * generating it on the first call. A thread that calls meanwhile waits for the same path, it is
+     * not built twice.
      */
-    public static void prepareNativeCallsInBackground() {
-        Native.prepareInBackground();
+    public static void prepareNativeCalls() {
+        Native.gettid();
     }
 
     /**

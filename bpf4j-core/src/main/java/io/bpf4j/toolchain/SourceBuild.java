@@ -73,7 +73,7 @@ public final class SourceBuild {
                     + " (a kernel with CONFIG_DEBUG_INFO_BTF=y, read as root); or put a vmlinux.h next to the source");
         }
         try {
-            Btf btf = Btf.read(KERNEL_BTF);
+            Btf btf = Btf.parseKernel(Files.readAllBytes(KERNEL_BTF), null); // checked by the kernel already
             AtomicTextFile.write(target, out -> CHeaderWriter.write(btf, out));
         } catch (IOException e) {
             throw new Bpf4jException("cannot write " + target + ": " + e.getMessage(), e);
