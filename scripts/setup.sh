@@ -29,6 +29,14 @@ bpf4j_find_java() {
     bpf4j_die "no JDK 25 or newer found (looked at \$JAVA_HOME and /usr/lib/jvm/*). Install one, e.g. Temurin 25 into /usr/lib/jvm/temurin-25-jdk-amd64, or set JAVA_HOME to it."
 }
 
+# Prints -XX:+UseTransparentHugePages when the kernel offers THP to programs that ask (madvise or
+# always), nothing otherwise (the JVM would print a warning on every start).
+bpf4j_thp_option() {
+    case "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" in
+        *"[always]"*|*"[madvise]"*) echo "-XX:+UseTransparentHugePages" ;;
+    esac
+}
+
 # Installs Debian packages when missing: as root with apt-get, otherwise prints the command and exits.
 bpf4j_need_packages() {
     missing=""

@@ -21,7 +21,7 @@ CLANG=$(ls /usr/bin/clang-* | grep -E 'clang-[0-9]+$' | sort -V | tail -1)
 "$CLANG" -g -O2 -target bpf -D__TARGET_ARCH_x86 -idirafter /usr/include/x86_64-linux-gnu -I"$OUT" -c "$SRC" -o "$OUT/obj.o"
 gcc -O2 -o "$OUT/libbpf_load" "$HERE/libbpf_load.c" -lbpf
 # As the launcher does: C1 only, and a JDK AOT cache recorded from one run of the same program.
-JFLAGS="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xmn256m -XX:-UsePerfData"
+JFLAGS="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xmn256m -XX:-UsePerfData $(bpf4j_thp_option)"
 "$JAVA_HOME/bin/javac" -d "$OUT/classes" -cp "$JAR" "$HERE/JavaLoad.java"
 "$JAVA_HOME/bin/jar" cf "$OUT/javaload.jar" -C "$OUT/classes" .   # CDS archives take jars only
 CP="$JAR:$OUT/javaload.jar"
