@@ -2,7 +2,7 @@ package io.bpf4j.cli;
 
 import io.bpf4j.btf.CHeaderWriter;
 import io.bpf4j.load.BpfObject;
-import io.bpf4j.load.KernelBtf;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.toolchain.SourceBuild;
 
 import java.io.InputStream;

@@ -25,9 +25,11 @@ import java.util.function.IntConsumer;
  * that no C declaration can express (a typedef or modifier chain that comes back to itself), so
  * every later walk over the types terminates. Bad input ends in {@link BtfFormatException}.
  *
- * <p>The running kernel's own BTF is the exception ({@link #parseKernel}): the kernel checked it
- * when it loaded it, and decoding all ~130,000 types of vmlinux costs a fresh JVM a quarter of a
- * second when a CO-RE load needs a few dozen. Its types are decoded when first asked for.
+ * <p>The running kernel's own BTF is the exception ({@link #parseKernel}): decoding all ~130,000
+ * types of vmlinux costs a fresh JVM a quarter of a second when a CO-RE load needs a few dozen, so
+ * its types are decoded when first asked for, each checked then (bounds, string offsets, and that
+ * the ids it refers to exist). The loop check is skipped for it: the kernel checked the layout of
+ * every type when it loaded this BTF, and pahole, which writes it, writes no such loops.
  */
 public final class Btf {
     private final byte[] raw;
@@ -75,12 +77,12 @@ public final class Btf {
 
     /**
      * BTF that the running kernel publishes (/sys/kernel/btf/vmlinux, or a module's split BTF on
-     * top of it): only its headers are walked now, and each type is decoded, bounds-checked, when
-     * first asked for. The whole-blob checks of {@link #parse(byte[])} are skipped: the kernel ran
-     * its own when it loaded this BTF, and they would have to decode every type.
+     * top of it): only its headers are walked now, and each type is decoded and checked when first
+     * asked for (see the class comment). Split BTF on a base that was not itself parsed this way is
+     * parsed and checked in full, as {@link #parse(byte[], Btf)} does.
      */
     public static Btf parseKernel(byte[] raw, Btf base) {
-        return new Btf(raw, base, true);
+        return new Btf(raw, base, base == null || base.lazy);
     }
 
     /** Parses a raw BTF blob (as /sys/kernel/btf/vmlinux). The array is not copied: do not change it. */
@@ -223,6 +225,7 @@ public final class Btf {
         BtfType t = types[index];
         if (t == null) {
             t = parser.decode(offsets[index], firstId + index);
+            checkReferences(index, t);
             types[index] = t;
         }
         return t;
@@ -482,19 +485,20 @@ public final class Btf {
     }
 
     private void validateReferences() {
-        int limit = typeCount();
-        int[] current = new int[1];
-        IntConsumer check = ref -> {
-            if (ref < 0 || ref >= limit) {
-                int i = current[0];
-                throw BtfFormatException.at(offsets[i], "type id " + (firstId + i) + " refers to type id " + Integer.toUnsignedLong(ref)
-                        + ", expected one below the type count " + limit);
-            }
-        };
         for (int i = 0; i < types.length; i++) {
-            current[0] = i;
-            forEachReference(types[i], check);
+            checkReferences(i, types[i]);
         }
+    }
+
+    /** Every type id that {@code t} (this blob's type at {@code index}) refers to must exist. */
+    private void checkReferences(int index, BtfType t) {
+        int limit = typeCount();
+        forEachReference(t, ref -> {
+            if (ref < 0 || ref >= limit) {
+                throw BtfFormatException.at(offsets[index], "type id " + (firstId + index) + " refers to type id "
+                        + Integer.toUnsignedLong(ref) + ", expected one below the type count " + limit);
+            }
+        });
     }
 
     /**

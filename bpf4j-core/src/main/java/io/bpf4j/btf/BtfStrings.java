@@ -159,8 +159,8 @@ final class BtfStrings {
     }
 
     /**
-     * Drops the decoding cache once parsing is done: the cache is not thread-safe, and a parsed
-     * {@link Btf} may be shared between threads.
+     * Drops the decoding cache once every type is decoded: later reads then need no lock. (A lazily
+     * parsed {@link Btf} keeps it, and reads it under the lock.)
      */
     void freeze() {
         cacheKeys = null;

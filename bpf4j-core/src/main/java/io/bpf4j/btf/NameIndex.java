@@ -50,6 +50,9 @@ final class NameIndex {
         if (name.isEmpty()) {
             return new int[0]; // anonymous types are not "named ''"
         }
+        if (name.indexOf('\uFFFD') >= 0) {
+            return findDecoded(name);
+        }
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         int h = BtfStrings.hash(utf8);
         int mask = slots.length - 1;
@@ -59,6 +62,20 @@ final class NameIndex {
             if (hashes[slot] == h && strings.equalsAt(nameOffsets[index], utf8)) {
                 found = Arrays.copyOf(found, found.length + 1);
                 found[found.length - 1] = index;
+            }
+        }
+        return found;
+    }
+
+    // A name that is not valid UTF-8 decodes with U+FFFD, whose bytes are not the name's own: compare
+    // decoded names instead (a scan; such names are rare and only ever come from decoding one).
+    private int[] findDecoded(String name) {
+        int[] found = new int[0];
+        for (int i = 0; i < nameOffsets.length; i++) {
+            int off = nameOffsets[i];
+            if (off != 0 && strings.contains(off) && strings.get(off, 0, null).equals(name)) {
+                found = Arrays.copyOf(found, found.length + 1);
+                found[found.length - 1] = i;
             }
         }
         return found;

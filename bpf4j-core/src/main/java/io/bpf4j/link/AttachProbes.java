@@ -3,7 +3,7 @@ package io.bpf4j.link;
 import io.bpf4j.asm.Instruction;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.host.Check;
-import io.bpf4j.load.KernelBtf;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.sys.AttachType;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.BpfException;

@@ -2,6 +2,7 @@ package io.bpf4j.load;
 
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.spec.MapSpec;
 import io.bpf4j.spec.ObjectReader;
 import io.bpf4j.spec.ObjectSpec;
@@ -260,6 +261,7 @@ public final class BpfObject implements AutoCloseable {
             }
             fillProgramArrays();
             fillStructOps(structOps);
+            LoadPreparation.awaitEnd();
             state = State.LOADED;
             return this;
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.bpf4j.load;
 
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfExt;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.reloc.CoreRelocationAtIndex;
 import io.bpf4j.reloc.CoreRelocator;
 import io.bpf4j.reloc.CoreResult;

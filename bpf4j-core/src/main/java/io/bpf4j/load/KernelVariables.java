@@ -3,6 +3,7 @@ package io.bpf4j.load;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.host.KernelConfig;
 import io.bpf4j.host.KernelSymbols;
 import io.bpf4j.reloc.ProgramLinker;

@@ -2,6 +2,7 @@ package io.bpf4j.load;
 
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.BpfException;
 import io.bpf4j.sys.BtfInfo;

@@ -1,10 +1,10 @@
 package io.bpf4j.load;
 
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.sys.Os;
 
 import java.nio.file.Files;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What a load needs first and a fresh JVM is slow to set up, prepared on a background thread while
@@ -13,30 +13,57 @@ import java.util.concurrent.locks.LockSupport;
  * attach targets). A load that gets there first waits for the same work; it is not done twice.
  */
 public final class LoadPreparation {
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final AtomicReference<Thread> THREAD = new AtomicReference<>();
 
     private LoadPreparation() {
     }
 
     /** Starts the preparation, once per process; later calls do nothing. */
     public static void startInBackground() {
-        if (!STARTED.compareAndSet(false, true)) {
+        if (THREAD.get() != null) {
             return;
         }
-        Thread.ofPlatform().daemon().name("bpf4j-prepare").start(() -> {
+        // Nothing of the caller's context is kept: the thread only touches bpf4j's own classes.
+        Thread t = Thread.ofPlatform().daemon().name("bpf4j-prepare").inheritInheritableThreadLocals(false)
+                .unstarted(LoadPreparation::prepare);
+        t.setContextClassLoader(null);
+        if (THREAD.compareAndSet(null, t)) {
+            t.start();
+        }
+    }
+
+    private static void prepare() {
+        try {
+            Os.prepareNativeCalls();
+            if (Files.isReadable(KernelBtf.VMLINUX)) {
+                KernelBtf.vmlinux();
+            }
+        } catch (RuntimeException e) {
+            // Nothing is kept: the load that needs the same thing does it again and reports the error.
+        }
+    }
+
+    /**
+     * Waits until the preparation thread has ended, so that it never ends while a program is
+     * attached: a thread's exit runs the programs attached to sched_process_exit, and would show
+     * in their output. Called at the end of a load, by which time the thread's work is done.
+     */
+    static void awaitEnd() {
+        Thread t = THREAD.get();
+        if (t == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
             try {
-                Os.prepareNativeCalls();
-                if (Files.isReadable(KernelBtf.VMLINUX)) {
-                    KernelBtf.vmlinux();
-                }
-            } catch (RuntimeException e) {
-                // Nothing is kept: the load that needs the same thing does it again and reports the error.
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            // The thread stays (parked, a daemon) instead of ending: a thread that exits runs the
-            // programs attached to sched_process_exit, and would show up in their output.
-            while (true) {
-                LockSupport.park();
-            }
-        });
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

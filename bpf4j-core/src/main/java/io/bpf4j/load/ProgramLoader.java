@@ -2,6 +2,7 @@ package io.bpf4j.load;
 
 import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfKind;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.host.Capabilities;
 import io.bpf4j.reloc.CoreFailure;
 import io.bpf4j.reloc.CoreResult;

@@ -38,10 +38,13 @@ final class Native {
     private static final long SYS_IOCTL;
     /** x86_64 packs some structs (epoll_event) that other architectures align naturally. */
     static final boolean X86_64;
+    /** Why system calls cannot be made here (an architecture whose numbers bpf4j does not know), else null. */
+    private static final String UNSUPPORTED;
 
     static {
         String arch = System.getProperty("os.arch");
         X86_64 = arch.equals("amd64") || arch.equals("x86_64");
+        String unsupported = null;
         switch (arch) {
             case "amd64", "x86_64" -> {
                 SYS_BPF = 321;
@@ -64,9 +67,15 @@ final class Native {
                 SYS_MUNMAP = 215;
                 SYS_IOCTL = 29;
             }
-            default -> throw new ExceptionInInitializerError("bpf4j does not know the syscall numbers of architecture "
-                    + arch + "; supported: x86_64, aarch64, riscv64, loongarch64");
+            default -> {
+                // Not an initialisation error: that would leave the class unusable and the message lost
+                // for every later caller. Each system call reports it instead.
+                SYS_BPF = SYS_PERF_EVENT_OPEN = SYS_GETTID = SYS_READ = SYS_CLOSE = SYS_MMAP = SYS_MUNMAP = SYS_IOCTL = -1;
+                unsupported = "bpf4j does not know the syscall numbers of architecture " + arch
+                        + "; supported: x86_64, aarch64, riscv64, loongarch64";
+            }
         }
+        UNSUPPORTED = unsupported;
     }
 
 
@@ -175,7 +184,7 @@ final class Native {
     }
 
     static long perfEventOpen(Scratch s, MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
-        long r = syscall(s, SYS_PERF_EVENT_OPEN, attr.address(), pid, cpu, groupFd, flags, 0);
+        long r = syscall(s, SYS_PERF_EVENT_OPEN, addressOf(attr), pid, cpu, groupFd, flags, 0);
         Reference.reachabilityFence(attr);
         return r;
     }
@@ -262,7 +271,7 @@ final class Native {
     }
 
     static long read(Scratch s, int fd, MemorySegment buf, long count) {
-        long r = syscall(s, SYS_READ, fd, buf.address(), count, 0, 0, 0);
+        long r = syscall(s, SYS_READ, fd, addressOf(buf), Math.min(count, buf.byteSize()), 0, 0, 0);
         Reference.reachabilityFence(buf);
         return r;
     }
@@ -280,8 +289,19 @@ final class Native {
         return (int) syscall(s, SYS_GETTID, 0, 0, 0, 0, 0, 0);
     }
 
+    /** The address of native memory that is still alive: what FFM checks for ADDRESS arguments, done by hand here. */
+    private static long addressOf(MemorySegment segment) {
+        if (!segment.isNative() || !segment.scope().isAlive()) {
+            throw new IllegalArgumentException("a system call needs live native memory, not " + segment);
+        }
+        return segment.address();
+    }
+
     /** syscall(nr, a..f): the raw result, -1 with errno in the scratch on failure. */
     private static long syscall(Scratch s, long nr, long a, long b, long c, long d, long e, long f) {
+        if (UNSUPPORTED != null) {
+            throw new UnsupportedOperationException(UNSUPPORTED);
+        }
         try {
             return (long) Syscall.H.invokeExact(s.errno, nr, a, b, c, d, e, f);
         } catch (Throwable t) {

@@ -3,6 +3,7 @@ package io.bpf4j.toolchain;
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.CHeaderWriter;
+import io.bpf4j.btf.KernelBtf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class SourceBuild {
     private static final Pattern INCLUDES_VMLINUX = Pattern.compile("^\\s*#\\s*include\\s*[\"<]vmlinux\\.h[\">]", Pattern.MULTILINE);
-    private static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     private SourceBuild() {
     }
@@ -68,12 +68,12 @@ public final class SourceBuild {
 
     /** Writes vmlinux.h from the running kernel's BTF, atomically (a temp file renamed into place). */
     public static void writeVmlinuxHeader(Path target) {
-        if (!Files.isReadable(KERNEL_BTF)) {
-            throw new Bpf4jException("the source includes vmlinux.h, which needs the kernel's BTF at " + KERNEL_BTF
+        if (!Files.isReadable(KernelBtf.VMLINUX)) {
+            throw new Bpf4jException("the source includes vmlinux.h, which needs the kernel's BTF at " + KernelBtf.VMLINUX
                     + " (a kernel with CONFIG_DEBUG_INFO_BTF=y, read as root); or put a vmlinux.h next to the source");
         }
         try {
-            Btf btf = Btf.parseKernel(Files.readAllBytes(KERNEL_BTF), null); // checked by the kernel already
+            Btf btf = KernelBtf.vmlinux(); // shared with a load in this process
             AtomicTextFile.write(target, out -> CHeaderWriter.write(btf, out));
         } catch (IOException e) {
             throw new Bpf4jException("cannot write " + target + ": " + e.getMessage(), e);

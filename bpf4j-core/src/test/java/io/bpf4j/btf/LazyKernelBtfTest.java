@@ -5,6 +5,8 @@ import io.bpf4j.testing.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -118,5 +121,57 @@ class LazyKernelBtfTest {
         assertEquals(split.type(5), lazySplit.type(5));
         assertEquals(base.type(3), lazySplit.type(3));
         assertEquals(Arrays.asList(split.types().toArray()), lazySplit.types());
+    }
+
+    @Test
+    void aTypeThatRefersToAMissingIdIsRefusedWhenDecoded() {
+        Btf good = Btf.of(List.of(new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32), new BtfType.Typedef("pid_t", 1)), null);
+        byte[] raw = good.rawBytes();
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putInt(good.offsetOf(2) + 8, 999); // pid_t -> type 999
+        Btf lazy = Btf.parseKernel(raw, null);
+        assertEquals("int", lazy.type(1).name());
+        BtfFormatException e = assertThrows(BtfFormatException.class, () -> lazy.type(2));
+        assertTrue(e.getMessage().contains("type id 2 refers to type id 999"), e.getMessage());
+        assertThrows(BtfFormatException.class, () -> Btf.parse(raw), "the eager parse refuses it up front");
+    }
+
+    @Test
+    void splitBtfOnABaseThatWasCheckedInFullIsCheckedInFull() {
+        Btf base = Btf.of(List.of(new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32)), null);
+        // A typedef that names itself: a loop no C declaration can express.
+        Btf split = Btf.of(List.of(new BtfType.Typedef("loop_t", 1)), base);
+        byte[] raw = split.rawBytes();
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putInt(split.offsetOf(2) + 8, 2);
+        assertThrows(BtfFormatException.class, () -> Btf.parseKernel(raw, base), "a base from a file, not the kernel");
+        Btf lazyBase = Btf.parseKernel(base.rawBytes(), null);
+        assertEquals("loop_t", Btf.parseKernel(raw, lazyBase).type(2).name(), "on the kernel's own base, decoded on demand");
+    }
+
+    @Test
+    void aNameThatIsNotUtf8IsFoundByItsDecodedText() {
+        Btf btf = Btf.of(List.of(new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32), new BtfType.Typedef("abc_t", 1)), null);
+        byte[] raw = btf.rawBytes();
+        // Find "abc_t" in the string section and make its first byte 0xff (no UTF-8 sequence starts so).
+        int at = indexOf(raw, "abc_t\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        raw[at] = (byte) 0xff;
+        for (Btf b : List.of(Btf.parse(raw), Btf.parseKernel(raw, null))) {
+            String name = b.type(2).name();
+            assertTrue(name.startsWith("\uFFFD"), name);
+            assertArrayEquals(new int[] {2}, b.idsNamed(name));
+            assertEquals(2, b.findId(name).orElseThrow());
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 }

@@ -2,7 +2,7 @@ package io.bpf4j.link;
 
 import io.bpf4j.host.KernelRelease;
 import io.bpf4j.load.BpfObject;
-import io.bpf4j.load.KernelBtf;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.sys.Bpf;
 import io.bpf4j.sys.Fd;

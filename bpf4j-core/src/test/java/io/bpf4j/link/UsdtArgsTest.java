@@ -3,7 +3,7 @@ package io.bpf4j.link;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
-import io.bpf4j.load.KernelBtf;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.testing.Requirement;
 import io.bpf4j.testing.Requires;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.bpf4j.load;
 
 import io.bpf4j.btf.BtfType;
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.host.KernelRelease;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.link.Link;

@@ -1,5 +1,6 @@
 package io.bpf4j.load;
 
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.host.KernelRelease;
 import io.bpf4j.sys.KernelFeatures;
 import io.bpf4j.sys.MapType;

@@ -1,5 +1,6 @@
 package io.bpf4j.load;
 
+import io.bpf4j.btf.KernelBtf;
 import io.bpf4j.link.AttachException;
 import io.bpf4j.link.Attacher;
 import io.bpf4j.link.Link;

@@ -1,15 +1,15 @@
-package io.bpf4j.load;
+package io.bpf4j.btf;
 
-import io.bpf4j.btf.Btf;
+import io.bpf4j.Bpf4jException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The running kernel's BTF (/sys/kernel/btf/vmlinux), parsed once per process and only when
- * something needs it (CO-RE, attach targets by BTF id, ksyms), and then lazily: its types are decoded as they are
- * asked for ({@link Btf#parseKernel}).
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), read once per process and only when something
+ * needs it (vmlinux.h, CO-RE, attach targets by BTF id, ksyms), then decoded lazily: its types are
+ * decoded as they are asked for ({@link Btf#parseKernel}).
  */
 public final class KernelBtf {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
@@ -25,13 +25,13 @@ public final class KernelBtf {
                 b = vmlinux;
                 if (b == null) {
                     if (!Files.isReadable(VMLINUX)) {
-                        throw new LoadException(VMLINUX + " is missing or unreadable: this needs a kernel built with "
+                        throw new Bpf4jException(VMLINUX + " is missing or unreadable: this needs a kernel built with "
                                 + "CONFIG_DEBUG_INFO_BTF=y, and root to read it");
                     }
                     try {
                         b = Btf.parseKernel(Files.readAllBytes(VMLINUX), null);
                     } catch (IOException e) {
-                        throw new LoadException("could not read " + VMLINUX + ": " + e.getMessage(), e);
+                        throw new Bpf4jException("could not read " + VMLINUX + ": " + e.getMessage(), e);
                     }
                     vmlinux = b;
                 }
