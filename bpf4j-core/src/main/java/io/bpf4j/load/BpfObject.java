@@ -54,6 +54,10 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an object file to configure and load it. Preparing the load starts at once on a
+     * background thread ({@link LoadPreparation}); to only read an object, use {@link ObjectReader}.
+     */
     public static BpfObject open(Path object) throws IOException {
         LoadPreparation.startInBackground();
         return new BpfObject(ObjectReader.read(object));
@@ -64,7 +68,6 @@ public final class BpfObject implements AutoCloseable {
         LoadPreparation.startInBackground();
         return new BpfObject(ObjectReader.read(object, name, name));
     }
-
 
     public static BpfObject of(ObjectSpec spec) {
         return new BpfObject(spec);
