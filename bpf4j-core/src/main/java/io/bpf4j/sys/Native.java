@@ -78,7 +78,6 @@ final class Native {
         UNSUPPORTED = unsupported;
     }
 
-
     // Generating a downcall stub costs a fresh JVM ~9 ms, so the calls a load or an attachment makes
     // share one: syscall(2) with six variadic longs (pointers passed as addresses), which the kernel
     // reads as its arguments whatever their number. The rarer libc calls each sit in a holder class
