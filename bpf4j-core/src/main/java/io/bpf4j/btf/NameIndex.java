@@ -2,6 +2,7 @@ package io.bpf4j.btf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * The types of one BTF blob by name, built from the raw name bytes: no {@code String} and no map
@@ -70,25 +71,22 @@ final class NameIndex {
     // A name that is not valid UTF-8 decodes with U+FFFD, whose bytes are not the name's own: compare
     // decoded names instead (a scan; such names are rare and only ever come from decoding one).
     private int[] findDecoded(String name) {
-        int[] found = new int[0];
-        for (int i = 0; i < nameOffsets.length; i++) {
-            int off = nameOffsets[i];
-            if (off != 0 && strings.contains(off) && strings.get(off, 0, null).equals(name)) {
-                found = Arrays.copyOf(found, found.length + 1);
-                found[found.length - 1] = i;
-            }
-        }
-        return found;
+        return scan(off -> strings.get(off, 0, null).equals(name));
     }
 
     /** Indexes of the types whose name contains {@code fragment} (non-empty, no NUL), in order: a scan of the name bytes. */
     int[] containing(String fragment) {
         byte[] utf8 = fragment.getBytes(StandardCharsets.UTF_8);
+        return scan(off -> strings.containsAt(off, utf8));
+    }
+
+    /** Indexes of the named types whose name (given by its string offset) passes {@code test}, in order. */
+    private int[] scan(IntPredicate test) {
         int[] found = new int[8];
         int n = 0;
         for (int i = 0; i < nameOffsets.length; i++) {
             int off = nameOffsets[i];
-            if (off != 0 && strings.contains(off) && strings.containsAt(off, utf8)) {
+            if (off != 0 && strings.contains(off) && test.test(off)) {
                 if (n == found.length) {
                     found = Arrays.copyOf(found, n * 2);
                 }
