@@ -33,7 +33,8 @@ final class RunCommand implements Verb {
                 .repeatable("--attach", "PROG=TARGET", "Attach PROG to TARGET: an interface (xdp, tc, netkit), a cgroup directory, "
                         + "BINARY:SYMBOL (uprobe), BINARY:GLOB (uprobe.multi), BINARY:PROVIDER:NAME (usdt), a sockmap (sk_msg, "
                         + "sk_skb), a network namespace (sk_lookup, flow_dissector), FAMILY:HOOK (netfilter, e.g. ipv4:input), "
-                        + "EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2).", attach::add)
+                        + "EVENT:FREQ (perf_event), /dev/lircN (lirc_mode2), a loaded program whose function it replaces (freplace) "
+                        + "or traces (fentry, fexit): a pinned path, id:N or the program's name.", attach::add)
                 .option("--pid", "PID", "uprobe, uprobe.multi and usdt programs fire in process PID only (default: every process).",
                         v -> pid = Integer.valueOf(v))
                 .option("--duration", "D", "Stop after D (e.g. 10s, 500ms, 2m).", v -> duration = v)

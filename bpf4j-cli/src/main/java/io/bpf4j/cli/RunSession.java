@@ -11,6 +11,10 @@ import io.bpf4j.spec.AttachKind;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.load.GlobalVariable;
+import io.bpf4j.load.LoadedPrograms;
+import io.bpf4j.spec.SectionDef;
+import io.bpf4j.sys.AttachType;
+import io.bpf4j.sys.Fd;
 import io.bpf4j.sys.Bpf;
 
 import java.io.IOException;
@@ -64,6 +68,14 @@ final class RunSession implements AutoCloseable {
                             + "; it has: " + String.join(", ", object.spec().programs().stream().map(p -> p.name()).toList()));
                 }
             }
+            for (Map.Entry<String, String> t : targets.entrySet()) {
+                if (targetsAProgram(object, t.getKey())) {
+                    // The kernel checks the program against its target at load: open and name it before.
+                    try (Fd target = LoadedPrograms.open(t.getValue())) {
+                        object.attachTarget(t.getKey(), target, null);
+                    }
+                }
+            }
             object.load();
             for (String w : object.warnings()) {
                 out.println("bpf4j: warning: " + w);
@@ -111,6 +123,13 @@ final class RunSession implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    /** freplace programs, and fentry/fexit programs given a target, attach to a function of a loaded program. */
+    private static boolean targetsAProgram(BpfObject object, String program) {
+        SectionDef def = object.spec().program(program).orElseThrow().def().orElse(null);
+        return def != null && (def.attachKind() == AttachKind.FREPLACE
+                || def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT);
     }
 
     private static boolean perProcess(BpfProgram p) {

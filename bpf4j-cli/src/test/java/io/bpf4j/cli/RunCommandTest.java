@@ -115,4 +115,36 @@ class RunCommandTest {
         assertEquals(1, missingFile.code());
         assertTrue(missingFile.output().contains("no such file"), missingFile.output());
     }
+
+    /**
+     * freplace and fexit programs name the loaded program they attach to with --attach, by pinned path
+     * or name; bpf4j opens it before load. This host refuses trampolines, so the run ends in that
+     * explanation (a kernel that allows them runs it); either way the target was resolved first.
+     */
+    @Test
+    void programTargetsAreOpenedBeforeLoad() throws Exception {
+        Path sources = Path.of("../bpf4j-core/src/test/bpf").toAbsolutePath().normalize();
+        Path pins = Path.of("/sys/fs/bpf/bpf4j-run-freplace-test");
+        CliProcess.Result pinned = CliProcess.run("prog", "load", sources.resolve("freplace_target.bpf.c").toString(), pins.toString());
+        assertEquals(0, pinned.code(), pinned.output());
+        try {
+            CliProcess.Result r = CliProcess.run("run", sources.resolve("freplace.bpf.c").toString(),
+                    "--attach", "drop_instead=" + pins.resolve("xdp_entry"), "--attach", "after_entry=xdp_entry", "--", "true");
+            if (r.code() == 0) {
+                assertTrue(r.output().contains("attached drop_instead to freplace decide of program xdp_entry"), r.output());
+            } else {
+                assertEquals(1, r.code(), r.output());
+                assertTrue(r.output().contains("this kernel refuses freplace programs (EPERM"), r.output());
+            }
+            assertEquals(0, programsNamed("drop_instead"), "nothing of the run left");
+
+            CliProcess.Result none = CliProcess.run("run", sources.resolve("freplace.bpf.c").toString(),
+                    "--attach", "drop_instead=id:2147483647", "--", "true");
+            assertEquals(1, none.code(), none.output());
+            assertTrue(none.output().contains("no program has id 2147483647; give a pinned path"), none.output());
+            assertFalse(none.output().contains("\tat io.bpf4j"), "no stack trace");
+        } finally {
+            assertEquals(0, CliProcess.run("prog", "unload", pins.toString()).code());
+        }
+    }
 }

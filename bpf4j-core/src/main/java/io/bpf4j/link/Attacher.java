@@ -3,6 +3,7 @@ package io.bpf4j.link;
 import io.bpf4j.host.KernelConfig;
 import io.bpf4j.host.SyscallEntry;
 import io.bpf4j.load.BpfProgram;
+import io.bpf4j.load.TargetFunction;
 import io.bpf4j.spec.AttachKind;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.spec.SectionDef;
@@ -85,7 +86,8 @@ public final class Attacher {
             case NETFILTER -> Netfilter.attach(p, requireTarget(p, target, "a netfilter hook, e.g. --attach " + p.name() + "=ipv4:input"));
             case NETKIT -> netkit(p, def, requireTarget(p, target, "a netkit interface, e.g. --attach " + p.name() + "=nk0"));
             case LIRC -> lirc(p, requireTarget(p, target, "an infrared receiver device, e.g. --attach " + p.name() + "=/dev/lirc0"));
-            case LWT, SK_REUSEPORT, FREPLACE -> throw new AttachException(whyNotAttachable(p).orElseThrow());
+            case FREPLACE -> freplace(p);
+            case LWT, SK_REUSEPORT -> throw new AttachException(whyNotAttachable(p).orElseThrow());
             case STRUCT_OPS -> throw new AttachException("program " + p.name() + " (" + spec.section() + ") is an operation of "
                     + "struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList()) + ": register the map "
                     + "instead (Attacher.attach(map) or StructOps.register(map); bpf4j run does it), and the kernel calls the program");
@@ -112,7 +114,6 @@ public final class Attacher {
             case SK_REUSEPORT -> who + " is attached by the application that owns the reuseport sockets, with setsockopt(fd, "
                     + "SOL_SOCKET, SO_ATTACH_REUSEPORT_EBPF, &prog_fd); pin it with 'bpf4j prog load' so the application can "
                     + "fetch it";
-            case FREPLACE -> who + " replaces a function of another loaded program, which bpf4j cannot target yet";
             case STRUCT_OPS -> p.structOpsMaps().stream().anyMatch(StructOps::isRegistered) ? null
                     : who + " is an operation of struct_ops map " + String.join(", ", p.structOpsMaps().stream().map(m -> m.name()).toList())
                     + ", which is not registered: register the map (StructOps.register; bpf4j run registers every struct_ops map)";
@@ -176,17 +177,31 @@ public final class Attacher {
         }
     }
 
-    /** fentry/fexit/fmod_ret/tp_btf/lsm: the target was fixed at load (attach_btf_id). */
+    /** fentry/fexit/fmod_ret/tp_btf/lsm: the target was fixed at load (attach_btf_id, and attach_prog_fd for a program's function). */
     static Link tracing(BpfProgram p, SectionDef def) {
         if (def.attachKind() == AttachKind.LSM) {
             BpfLsm.requireActive(p);
         }
+        String what = p.targetFunction().map(TargetFunction::describe).orElse(p.spec().attachTarget());
         try {
-            return new Link(p, def.prefix() + " " + p.spec().attachTarget(), Bpf.rawTracepointOpen(null, p.fd()), List.of());
+            return new Link(p, def.prefix() + " " + what, Bpf.rawTracepointOpen(null, p.fd()), List.of());
         } catch (BpfException.PermissionDenied | BpfException.NotSupported e) {
             throw new AttachException("program " + p.name() + " (" + p.spec().section() + "): this kernel refuses to attach "
                     + def.prefix() + " programs (" + e.getMessage() + "); use tracepoint/CATEGORY/NAME or raw_tp/NAME instead", e);
         }
+    }
+
+    /**
+     * freplace: a link that puts the program in place of the function it was loaded against. The
+     * target is named again (target_fd, target_btf_id): the kernel forgets the load-time target at the
+     * first attach, and an extension attaches again only to a named one.
+     */
+    static Link freplace(BpfProgram p) {
+        TargetFunction t = p.targetFunction().orElseThrow(() -> new IllegalStateException(p.name() + " loaded without a target"));
+        // attach_type is not read for extensions: 0, as the program's own expected_attach_type.
+        Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), t.program().value(), AttachType.CGROUP_INET_INGRESS, 0,
+                new LinkCreateAttr.Tracing(t.btfId(), 0)));
+        return new Link(p, "freplace " + t.describe(), link, List.of());
     }
 
     /** The kprobe PMU's type number lives here; without it the kernel cannot attach kprobes. */

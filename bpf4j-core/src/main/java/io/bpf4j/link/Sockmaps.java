@@ -43,10 +43,9 @@ final class Sockmaps {
         }
         Fd pinned = Bpf.objGet(Path.of(target), 0);
         try {
-            // BPF_OBJ_GET_INFO_BY_FD answers for programs and links too, in another layout: ask the fd what it is.
-            if (!isMap(pinned)) {
+            if (!pinned.objectKind().equals("bpf-map")) {
                 throw new AttachException("program " + p.name() + ": " + target + " is not a pinned map (it is a pinned "
-                        + kindOf(pinned) + "); give the path of a pinned sockmap or sockhash");
+                        + pinned.objectKind() + "); give the path of a pinned sockmap or sockhash");
             }
             MapType mapType = Bpf.mapInfo(pinned).mapType();
             return attach(p, mapType, type, pinned, "pinned map " + target, List.of(pinned));
@@ -56,19 +55,6 @@ final class Sockmaps {
         }
     }
 
-    private static boolean isMap(Fd fd) {
-        return kindOf(fd).equals("bpf-map");
-    }
-
-    /** The anonymous inode behind a BPF fd: bpf-map, bpf-prog, bpf_link. */
-    private static String kindOf(Fd fd) {
-        try {
-            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd.value())).toString();
-            return link.startsWith("anon_inode:") ? link.substring("anon_inode:".length()) : link;
-        } catch (java.io.IOException e) {
-            return "unknown object";
-        }
-    }
 
     /**
      * BPF_LINK_CREATE on the map (Linux 6.10+); BPF_PROG_ATTACH, undone on close, before that.

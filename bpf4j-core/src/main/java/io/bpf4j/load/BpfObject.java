@@ -7,7 +7,10 @@ import io.bpf4j.spec.MapSpec;
 import io.bpf4j.spec.ObjectReader;
 import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.spec.SectionDef;
+import io.bpf4j.sys.AttachType;
 import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.ProgType;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -37,6 +40,7 @@ public final class BpfObject implements AutoCloseable {
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, BpfMap> maps = new LinkedHashMap<>();
     private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
+    private final Map<String, TargetFunction> targetFunctions = new LinkedHashMap<>();
     private Path pinDir = Path.of("/sys/fs/bpf");
     private int logLevel;
     private Fd btfFd;
@@ -95,6 +99,41 @@ public final class BpfObject implements AutoCloseable {
 
     public boolean autoload(String program) {
         return autoload.getOrDefault(program, false);
+    }
+
+    /**
+     * Loads {@code program} against a function of a program already in the kernel: the function a
+     * freplace program replaces, or the one an fentry/fexit program traces instead of a kernel
+     * function (as libbpf's bpf_program__set_attach_target). {@code function} null: the name the
+     * section gives (freplace/NAME). The target is found now; its fd is duplicated, so the caller may
+     * close {@code targetProgram} (see {@link LoadedPrograms} to open one by path, id or name).
+     */
+    public BpfObject attachTarget(String program, Fd targetProgram, String function) {
+        requireOpen("set an attach target");
+        ProgramSpec p = spec.program(program).orElseThrow(() -> new LoadException(noSuch("program", program, autoload.keySet())));
+        SectionDef def = p.def().orElseThrow(() -> new LoadException(ProgramLoader.unknownSection(p)));
+        boolean traces = def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT;
+        boolean replaces = def.programType() == ProgType.EXT;
+        if (!traces && !replaces) {
+            throw new LoadException("program " + program + " (" + p.section() + ") cannot target a function of another "
+                    + "program: only freplace, fentry and fexit programs can");
+        }
+        String name = function != null ? function : p.attachTarget();
+        if (name.isEmpty()) {
+            throw new LoadException("program " + program + " (" + p.section() + ") names no function: write "
+                    + def.prefix() + "/FUNCTION in its section, or give the function's name");
+        }
+        TargetFunction target = TargetFunction.find(targetProgram, name);
+        if (replaces && !target.isGlobal()) {
+            target.close();
+            throw new LoadException("program " + program + " cannot replace " + target.describe() + ": it is static, and "
+                    + "the kernel replaces only global functions; remove 'static' from " + name + " in the target's source");
+        }
+        TargetFunction old = targetFunctions.put(program, target);
+        if (old != null) {
+            old.close();
+        }
+        return this;
     }
 
     /** Changes a map's max_entries before it is created. */
@@ -255,7 +294,7 @@ public final class BpfObject implements AutoCloseable {
             fillMapInMaps();
             // Module BTF fds for kfunc calls are needed only during BPF_PROG_LOAD: closed here either way.
             try (KfuncTargets kfuncs = new KfuncTargets()) {
-                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs, structOps);
+                ProgramLoader loader = new ProgramLoader(spec, maps, btfFd, upload, kconfig, kfuncs, structOps, targetFunctions);
                 for (ProgramSpec p : spec.programs()) {
                     if (autoload.get(p.name())) {
                         programs.put(p.name(), loader.load(p, logLevel));
@@ -416,6 +455,7 @@ public final class BpfObject implements AutoCloseable {
         if (btfFd != null) {
             all.add(btfFd);
         }
+        all.addAll(targetFunctions.values());
         all.addAll(maps.values());
         all.addAll(programs.values());
         Collections.reverse(all);
@@ -428,6 +468,7 @@ public final class BpfObject implements AutoCloseable {
         }
         programs.clear();
         maps.clear();
+        targetFunctions.clear();
         btfFd = null;
     }
 }

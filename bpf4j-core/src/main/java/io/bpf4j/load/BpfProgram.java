@@ -18,13 +18,17 @@ public final class BpfProgram implements AutoCloseable {
     private final int instructionCount;
     private final Map<String, BpfMap> objectMaps;
     private final java.util.List<String> structOpsMaps;
+    private final Optional<TargetFunction> targetFunction;
 
     /**
      * @param objectMaps   the maps of the object the program belongs to (a live view, by name)
      * @param structOpsMaps for a struct_ops program, the maps whose members point at it; else empty
+     * @param targetFunction the function of another program it was loaded against (owned by the object), if any
      */
-    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps, java.util.List<String> structOpsMaps) {
+    BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps, java.util.List<String> structOpsMaps,
+               Optional<TargetFunction> targetFunction) {
         this.spec = spec;
+        this.targetFunction = targetFunction;
         this.structOpsMaps = java.util.List.copyOf(structOpsMaps);
         this.fd = fd;
         this.instructionCount = instructionCount;
@@ -47,6 +51,11 @@ public final class BpfProgram implements AutoCloseable {
 
     public String name() {
         return spec.name();
+    }
+
+    /** For a freplace, fentry or fexit program loaded against a function of another program: that function. */
+    public Optional<TargetFunction> targetFunction() {
+        return targetFunction;
     }
 
     public ProgramSpec spec() {

@@ -52,11 +52,16 @@ final class ProgramLoader {
     private final KfuncTargets kfuncs;
     private final KernelVariables variables;
     private final List<StructOpsLayout> structOps;
+    private final Map<String, TargetFunction> targetFunctions;
 
-    /** {@code kfuncs} holds the module BTF fds kfunc calls need; the caller closes it after the last program. */
+    /**
+     * {@code kfuncs} holds the module BTF fds kfunc calls need; the caller closes it after the last program.
+     * {@code targetFunctions}: by program name, the functions of loaded programs that programs attach to instead of the kernel's.
+     */
     ProgramLoader(ObjectSpec spec, Map<String, BpfMap> maps, Fd btfFd, ObjectBtfUpload btfUpload, Map<String, Long> kconfigOffsets,
-                  KfuncTargets kfuncs, List<StructOpsLayout> structOps) {
+                  KfuncTargets kfuncs, List<StructOpsLayout> structOps, Map<String, TargetFunction> targetFunctions) {
         this.structOps = structOps;
+        this.targetFunctions = targetFunctions;
         this.spec = spec;
         this.maps = maps;
         this.btfFd = btfFd;
@@ -86,7 +91,10 @@ final class ProgramLoader {
         if (def.attachType() != null && def.attachTypeAtLoad()) {
             attr = attr.withExpectedAttachType(def.attachType());
         }
-        if (def.needsBtfTarget()) {
+        TargetFunction targetFunction = targetFunctions.get(program.name());
+        if (targetFunction != null) {
+            attr = attr.withAttachTarget(targetFunction.btfId(), targetFunction.program().value());
+        } else if (def.needsBtfTarget()) {
             attr = attr.withAttachTarget(attachBtfId(program, def), 0);
         }
         List<String> opsMaps = List.of();
@@ -117,7 +125,7 @@ final class ProgramLoader {
         }
         try {
             Fd fd = Bpf.progLoad(attr);
-            return new BpfProgram(program, fd, linked.instructionCount(), maps, opsMaps);
+            return new BpfProgram(program, fd, linked.instructionCount(), maps, opsMaps, Optional.ofNullable(targetFunction));
         } catch (VerifierException e) {
             throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
         } catch (BpfException.PermissionDenied e) {
@@ -150,6 +158,11 @@ final class ProgramLoader {
             return "program " + p.name() + " (" + p.section() + "): this kernel refuses struct_ops programs (EPERM although "
                     + "bpf4j has CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: BPF trampolines are disabled here, and the kernel "
                     + "calls struct_ops programs through them). Use a kernel that allows BPF trampolines (fentry works there too)";
+        }
+        if (def.programType() == ProgType.EXT && caps.canLoadTracing() && caps.has(Capabilities.Cap.CAP_BPF)) {
+            return "program " + p.name() + " (" + p.section() + "): this kernel refuses freplace programs (EPERM although "
+                    + "bpf4j has CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: BPF trampolines are disabled here, and the kernel "
+                    + "replaces a function through one). Use a kernel that allows BPF trampolines (fentry works there too)";
         }
         if (def.programType() == ProgType.TRACING && caps.canLoadTracing() && caps.has(Capabilities.Cap.CAP_BPF)) {
             AttachType at = def.attachType();
@@ -250,16 +263,20 @@ final class ProgramLoader {
             name = "bpf_iter_" + target;
             kind = BtfKind.FUNC;
         } else if (def.programType() == ProgType.EXT) {
-            throw new LoadException("program " + program.name() + ": freplace programs need a target program; "
-                    + "bpf4j does not load them yet");
+            throw new LoadException("program " + program.name() + " (" + program.section() + ") replaces a function of "
+                    + "another loaded program, and the kernel needs that program at load: name it with --attach "
+                    + program.name() + "=PROGRAM (a pinned path, id:N or a loaded program's name), or "
+                    + "BpfObject.attachTarget(\"" + program.name() + "\", fd, null) in Java");
         } else {
             name = target;
             kind = BtfKind.FUNC;
         }
+        boolean traces = def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT;
         return KernelBtf.vmlinux().findId(name, kind).orElseThrow(() -> new LoadException("program " + program.name()
                 + ": the kernel has no " + (kind == BtfKind.TYPEDEF ? "tracepoint" : "function") + " '" + target
                 + "' (looked for " + kind + " " + name + " in /sys/kernel/btf/vmlinux); check the name in the section "
-                + program.section()));
+                + program.section() + (traces ? "; if " + target + " is a function of a loaded BPF program, name that "
+                + "program with --attach " + program.name() + "=PROGRAM (a pinned path, id:N or its name)" : "")));
     }
 
     /** func_info records: each function's FUNC type at its first instruction in the linked program. */

@@ -59,6 +59,20 @@ public final class Fd implements AutoCloseable {
         return kind;
     }
 
+    /**
+     * What the kernel says the fd is, from its anonymous inode: "bpf-map", "bpf-prog", "bpf_link", ...
+     * BPF_OBJ_GET_INFO_BY_FD answers for every BPF object, each in its own layout, so a pinned path
+     * is checked with this before its info is read.
+     */
+    public String objectKind() {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + value())).toString();
+            return link.startsWith("anon_inode:") ? link.substring("anon_inode:".length()) : link;
+        } catch (java.io.IOException e) {
+            return "unknown object";
+        }
+    }
+
     /** A second, independently owned fd for the same kernel object (F_DUPFD_CLOEXEC). */
     public Fd dup() {
         Native.Scratch s = Native.scratch();
