@@ -2,6 +2,8 @@ package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.load.BpfObject;
+import io.bpf4j.load.LoadedPrograms;
+import io.bpf4j.sys.Fd;
 import io.bpf4j.load.VerifierRejection;
 
 import java.util.ArrayList;
@@ -25,6 +27,16 @@ final class LoadOptions {
                 throw new Bpf4jException("--set " + s + ": expected NAME=VALUE, e.g. --set limit=10");
             }
             obj.setGlobal(s.substring(0, eq), s.substring(eq + 1));
+        }
+    }
+
+    /**
+     * Names, before load, the loaded program a freplace, fentry or fexit program attaches to: a pinned
+     * path, id:N or its name (the kernel checks the program against its target at load).
+     */
+    static void applyProgramTarget(BpfObject obj, String program, String ref) {
+        try (Fd target = LoadedPrograms.open(ref)) {
+            obj.attachTarget(program, target, null);
         }
     }
 

@@ -176,6 +176,7 @@ final class ProgCommand implements Verb {
         Path file;
         Path pinDir;
         boolean autoattach;
+        final List<String> programTargets = new ArrayList<>();
         final LoadOptions loading = new LoadOptions();
 
         @Override
@@ -184,7 +185,9 @@ final class ProgCommand implements Verb {
                             + "attaches and pins the links.")
                     .parameter("OBJ", "A BPF object (.bpf.o) or C source.", v -> file = Path.of(v))
                     .parameter("PINDIR", "A directory on bpffs, e.g. /sys/fs/bpf/myprog (created).", v -> pinDir = Path.of(v))
-                    .flag("--autoattach", "Attach programs whose section names say where, and pin their links.", () -> autoattach = true);
+                    .flag("--autoattach", "Attach programs whose section names say where, and pin their links.", () -> autoattach = true)
+                    .repeatable("--attach", "PROG=PROGRAM", "The loaded program whose function PROG replaces (freplace) or traces "
+                            + "(fentry, fexit): a pinned path, id:N or the program's name.", programTargets::add);
             loading.declare(a);
         }
 
@@ -200,13 +203,14 @@ final class ProgCommand implements Verb {
             List<Link> links = new ArrayList<>();
             try (BpfObject obj = ObjectInput.open(ObjectInput.object(file, build, System.err))) {
                 loading.applySettings(obj);
+                RunCommand.parseTargets(programTargets).forEach((prog, ref) -> LoadOptions.applyProgramTarget(obj, prog, ref));
                 loading.load(obj::load);
                 Files.createDirectories(pinDir);
                 try {
                     for (BpfProgram p : obj.programs()) {
                         Bpf.objPin(p.fd(), pinDir.resolve(p.name()));
                         System.out.println("pinned " + p.name() + " at " + pinDir.resolve(p.name()));
-                        if (autoattach && Attacher.autoAttachable(p)) {
+                        if (autoattach && (Attacher.autoAttachable(p) || p.targetFunction().isPresent())) {
                             Link l = Attacher.attach(p);
                             links.add(l);
                             List<Path> pins = l.pin(pinDir.resolve(p.name() + "_link"));

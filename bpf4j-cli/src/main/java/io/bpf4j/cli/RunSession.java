@@ -11,10 +11,8 @@ import io.bpf4j.spec.AttachKind;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.load.GlobalVariable;
-import io.bpf4j.load.LoadedPrograms;
 import io.bpf4j.spec.SectionDef;
 import io.bpf4j.sys.AttachType;
-import io.bpf4j.sys.Fd;
 import io.bpf4j.sys.Bpf;
 
 import java.io.IOException;
@@ -70,10 +68,7 @@ final class RunSession implements AutoCloseable {
             }
             for (Map.Entry<String, String> t : targets.entrySet()) {
                 if (targetsAProgram(object, t.getKey())) {
-                    // The kernel checks the program against its target at load: open and name it before.
-                    try (Fd target = LoadedPrograms.open(t.getValue())) {
-                        object.attachTarget(t.getKey(), target, null);
-                    }
+                    LoadOptions.applyProgramTarget(object, t.getKey(), t.getValue());
                 }
             }
             object.load();

@@ -138,6 +138,22 @@ class RunCommandTest {
             }
             assertEquals(0, programsNamed("drop_instead"), "nothing of the run left");
 
+            int targetId;
+            try (Fd target = Bpf.objGet(pins.resolve("xdp_entry"), 0)) {
+                targetId = Bpf.progInfo(target).id();
+            }
+            Path replacementPins = Path.of("/sys/fs/bpf/bpf4j-run-freplace-test-2");
+            CliProcess.Result load = CliProcess.run("prog", "load", sources.resolve("freplace.bpf.c").toString(),
+                    replacementPins.toString(), "--autoattach", "--attach", "drop_instead=xdp_entry", "--attach",
+                    "after_entry=id:" + targetId);
+            if (load.code() == 0) {
+                assertTrue(load.output().contains("attached drop_instead to freplace decide of program xdp_entry"), load.output());
+                assertEquals(0, CliProcess.run("prog", "unload", replacementPins.toString()).code());
+            } else {
+                assertTrue(load.output().contains("this kernel refuses freplace programs (EPERM"), load.output());
+                assertFalse(Files.exists(replacementPins), "nothing pinned after the failure");
+            }
+
             CliProcess.Result none = CliProcess.run("run", sources.resolve("freplace.bpf.c").toString(),
                     "--attach", "drop_instead=id:2147483647", "--", "true");
             assertEquals(1, none.code(), none.output());
