@@ -1,6 +1,9 @@
 package io.bpf4j.cli;
 
 import io.bpf4j.Bpf4jException;
+import io.bpf4j.btf.BtfKind;
+import io.bpf4j.btf.BtfType;
+import io.bpf4j.spec.ObjectBtf;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.load.GlobalVariable;
@@ -12,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 final class TestRunCommand implements Verb {
@@ -19,6 +23,13 @@ final class TestRunCommand implements Verb {
     private static final Set<ProgType> PACKET = Set.of(ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT,
             ProgType.XDP, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
             ProgType.FLOW_DISSECTOR);
+    /**
+     * Program types the kernel runs once per BPF_PROG_TEST_RUN, on a context and untimed: it refuses
+     * a repeat count, a packet and a duration for them, so --repeat N is N calls.
+     */
+    private static final Set<ProgType> CONTEXT_ONLY = Set.of(ProgType.RAW_TRACEPOINT, ProgType.SYSCALL);
+    /** A raw tracepoint's context: its arguments as u64s, at most MAX_BPF_FUNC_ARGS (12) of them, here all 0. */
+    private static final int RAW_TP_CONTEXT = 12 * 8;
 
     Path file;
     String program;
@@ -33,9 +44,9 @@ final class TestRunCommand implements Verb {
                         + "the kernel's time per run and every global variable.")
                 .parameter("OBJ", "A BPF object (.bpf.o) or C source (.bpf.c).", v -> file = Path.of(v))
                 .optionalParameter("PROG", "The program to run (default: the first one).", v -> program = v)
-                .option("--repeat", "N", "Run N times; the duration is the kernel's average per run.", v -> repeat = Integer.parseInt(v))
+                .option("--repeat", "N", "Run N times; the duration is the kernel's average per run (raw_tp and syscall programs: N calls, untimed).", v -> repeat = Integer.parseInt(v))
                 .option("--data-size", "N", "Bytes of packet input for packet programs (default 64).", v -> dataSize = Integer.parseInt(v))
-                .flag("--json", "One JSON object: program, retval, duration_ns, globals.", () -> json = true);
+                .flag("--json", "One JSON object: program, retval, duration_ns (null where the kernel does not time), globals.", () -> json = true);
         loading.declare(a);
     }
 
@@ -57,16 +68,42 @@ final class TestRunCommand implements Verb {
             obj.spec().programs().forEach(p -> obj.autoload(p.name(), p.name().equals(name)));
             loading.load(obj::load);
             BpfProgram prog = obj.program(name);
-            TestRun.Result r = run(prog);
+            TestRun.Result r = CONTEXT_ONLY.contains(prog.type()) ? runOnContext(obj, prog) : run(prog);
             Map<String, Object> globals = new LinkedHashMap<>();
             for (GlobalVariable v : obj.globalVariables()) {
                 globals.put(v.name(), obj.globalValue(v.name()));
             }
-            print(name, r, globals);
+            print(name, r, globals, !CONTEXT_ONLY.contains(prog.type()), prog.type().name().toLowerCase(java.util.Locale.ROOT));
             return 0;
         } finally {
             ObjectInput.deleteTree(build);
         }
+    }
+
+    /** raw_tp and syscall programs: a zeroed context, repeat 0 (the kernel's "once"), called --repeat times. */
+    private TestRun.Result runOnContext(BpfObject obj, BpfProgram prog) {
+        int size = prog.type() == ProgType.RAW_TRACEPOINT ? RAW_TP_CONTEXT : contextSize(obj, prog.name());
+        TestRun once = new TestRun(null, 0, size == 0 ? null : new byte[size], 0, 0, 0, 0);
+        TestRun.Result r = null;
+        for (int i = 0; i < repeat; i++) {
+            r = testRun(prog, once);
+        }
+        return r;
+    }
+
+    /**
+     * A syscall program's context is whatever struct its first parameter points at (BPF_PROG_TEST_RUN
+     * passes it in): its size from the program's BTF, 0 for void * or without BTF.
+     */
+    private static int contextSize(BpfObject obj, String program) {
+        return obj.spec().btf().map(ObjectBtf::btf).map(btf -> {
+            OptionalInt func = btf.findId(program, BtfKind.FUNC);
+            if (func.isEmpty() || !(btf.type(((BtfType.Func) btf.type(func.getAsInt())).type()) instanceof BtfType.FuncProto proto)
+                    || proto.params().isEmpty() || !(btf.type(btf.resolve(proto.params().getFirst().type())) instanceof BtfType.Ptr ptr)) {
+                return 0;
+            }
+            return (int) Math.max(0, btf.sizeOf(ptr.type()));
+        }).orElse(0);
     }
 
     private TestRun.Result run(BpfProgram prog) {
@@ -75,7 +112,10 @@ final class TestRunCommand implements Verb {
             data = new byte[dataSize];
             data[12] = 0x08; // IPv4 ethertype: a plausible frame for programs that parse it
         }
-        TestRun run = (data == null ? new TestRun(null, 0, null, 0, 1, 0, 0) : TestRun.ofData(data)).withRepeat(repeat);
+        return testRun(prog, (data == null ? new TestRun(null, 0, null, 0, 1, 0, 0) : TestRun.ofData(data)).withRepeat(repeat));
+    }
+
+    private static TestRun.Result testRun(BpfProgram prog, TestRun run) {
         try {
             return prog.testRun(run);
         } catch (BpfException.NotSupported | BpfException.InvalidArgument | BpfException.BadAddress e) {
@@ -86,21 +126,21 @@ final class TestRunCommand implements Verb {
         }
     }
 
-    private void print(String name, TestRun.Result r, Map<String, Object> globals) {
+    private void print(String name, TestRun.Result r, Map<String, Object> globals, boolean timed, String type) {
         PrintStream out = System.out;
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("program", name);
             doc.put("retval", Integer.toUnsignedLong(r.retval()));
-            doc.put("duration_ns", r.durationNs());
-            doc.put("repeat", repeat);
+            doc.put("duration_ns", timed ? r.durationNs() : null);
             doc.put("globals", globals);
             out.println(Json.write(doc));
             return;
         }
         out.println("program      " + name);
         out.println("retval       " + Integer.toUnsignedLong(r.retval()) + (r.retval() < 0 ? " (" + r.retval() + ")" : ""));
-        out.println("duration     " + r.durationNs() + " ns per run" + (repeat > 1 ? " (average of " + repeat + ")" : ""));
+        out.println("duration     " + (timed ? r.durationNs() + " ns per run" + (repeat > 1 ? " (average of " + repeat + ")" : "")
+                : "not measured: the kernel runs " + type + " programs once per call, untimed" + (repeat > 1 ? " (called " + repeat + " times)" : "")));
         if (!globals.isEmpty()) {
             out.println("globals:");
             globals.forEach((k, v) -> out.println("  " + k + " = " + v));
