@@ -154,7 +154,11 @@ public final class BpfObject implements AutoCloseable {
         return this;
     }
 
-    /** Verifier log level for every program (1: instructions, 2: states); 0 fetches a log only on failure. */
+    /**
+     * Verifier log level for every program (1: the path to a rejection, 2: every instruction walked with
+     * its state, 4: statistics, or a sum); each
+     * program keeps its log ({@link BpfProgram#verifierLog}). 0 fetches a log only on failure.
+     */
     public BpfObject logLevel(int level) {
         requireOpen("change the log level");
         this.logLevel = level;

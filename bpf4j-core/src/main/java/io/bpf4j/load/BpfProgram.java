@@ -19,15 +19,18 @@ public final class BpfProgram implements AutoCloseable {
     private final Map<String, BpfMap> objectMaps;
     private final java.util.List<String> structOpsMaps;
     private final Optional<TargetFunction> targetFunction;
+    private final String verifierLog;
 
     /**
      * @param objectMaps   the maps of the object the program belongs to (a live view, by name)
      * @param structOpsMaps for a struct_ops program, the maps whose members point at it; else empty
      * @param targetFunction the function of another program it was loaded against (owned by the object), if any
+     * @param verifierLog    the verifier's log of the load when a log level was set, else ""
      */
     BpfProgram(ProgramSpec spec, Fd fd, int instructionCount, Map<String, BpfMap> objectMaps, java.util.List<String> structOpsMaps,
-               Optional<TargetFunction> targetFunction) {
+               Optional<TargetFunction> targetFunction, String verifierLog) {
         this.spec = spec;
+        this.verifierLog = verifierLog;
         this.targetFunction = targetFunction;
         this.structOpsMaps = java.util.List.copyOf(structOpsMaps);
         this.fd = fd;
@@ -73,6 +76,14 @@ public final class BpfProgram implements AutoCloseable {
     /** Instructions sent to the kernel (after linking subprograms). */
     public int instructionCount() {
         return instructionCount;
+    }
+
+    /**
+     * What the verifier logged while accepting the program, at the object's {@link BpfObject#logLevel}
+     * (level 4: its statistics, e.g. "processed 12 insns"); "" at level 0.
+     */
+    public String verifierLog() {
+        return verifierLog;
     }
 
     public ProgInfo info() {

@@ -41,6 +41,9 @@ final class ProgramLoader {
     private static final int LINE_INFO_SIZE = 16;
     /** How many lines of the verifier log an error shows; --verbose shows all of it. */
     private static final int LOG_TAIL = 12;
+    /** The first verifier log buffer when a log level is set, and the most it grows to. */
+    private static final int FIRST_LOG = 1 << 20;
+    private static final int MAX_LOG = 256 << 20;
     private static final Pattern MISSING_KSYM = Pattern.compile("failed to find the address for kernel symbol '([^']+)'");
 
     private final ObjectSpec spec;
@@ -120,14 +123,12 @@ final class ProgramLoader {
             BtfExt ext = spec.btf().get().ext().get();
             attr = attr.withBtf(btfFd.value(), funcInfo(ext, linked), FUNC_INFO_SIZE, lineInfo(ext, linked, lines), LINE_INFO_SIZE);
         }
-        if (logLevel > 0) {
-            attr = attr.withLog(logLevel, 1 << 20);
-        }
         try {
-            Fd fd = Bpf.progLoad(attr);
-            return new BpfProgram(program, fd, linked.instructionCount(), maps, opsMaps, Optional.ofNullable(targetFunction));
+            Bpf.LoadedProgram loaded = logLevel > 0 ? loadWithLog(program, attr, logLevel) : new Bpf.LoadedProgram(Bpf.progLoad(attr), "");
+            return new BpfProgram(program, loaded.fd(), linked.instructionCount(), maps, opsMaps, Optional.ofNullable(targetFunction),
+                    loaded.log());
         } catch (VerifierException e) {
-            throw new VerifierRejection(describeRejection(program, e, lines, core), e.log(), e);
+            throw rejection(program, e, lines, core);
         } catch (BpfException.PermissionDenied e) {
             throw new LoadException(permissionMessage(program, def, e), e);
         } catch (BpfException.NotFound e) {
@@ -137,6 +138,27 @@ final class ProgramLoader {
                 throw new LoadException(KernelVariables.withoutKallsymsAll(program.name(), ksym.group(1)), e);
             }
             throw new LoadException("program " + program.name() + " (" + program.section() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A load with a verifier log asked for: the kernel fails a load whose log does not fit, even of a
+     * program it accepts, and says how much it needs (6.4+), so the buffer grows to that and the load is
+     * repeated, up to {@link #MAX_LOG}.
+     */
+    private static Bpf.LoadedProgram loadWithLog(ProgramSpec program, ProgLoadAttr attr, int logLevel) {
+        int size = FIRST_LOG;
+        while (true) {
+            try {
+                return Bpf.progLoadWithLog(attr.withLog(logLevel, size));
+            } catch (BpfException.LogTooSmall e) {
+                if (size >= MAX_LOG) {
+                    throw new LoadException("program " + program.name() + ": its verifier log at level " + logLevel + " needs more than "
+                            + (MAX_LOG >> 20) + " MiB" + (e.logTrueSize() > 0 ? " (" + e.logTrueSize() + " bytes)" : "")
+                            + "; ask for a lower log level (1 instead of 2), or 0 for a log on failure only", e);
+                }
+                size = e.logTrueSize() > size ? Math.min(e.logTrueSize(), MAX_LOG) : Math.min(size * 4, MAX_LOG);
+            }
         }
     }
 
@@ -301,13 +323,14 @@ final class ProgramLoader {
     }
 
     /** What the verifier said, cut to the lines that explain it, with the C source line it stopped at. */
-    private static String describeRejection(ProgramSpec program, VerifierException e, SourceLines lines, CoreResult core) {
+    private static VerifierRejection rejection(ProgramSpec program, VerifierException e, SourceLines lines, CoreResult core) {
         String log = e.log() == null ? "" : e.log().strip();
         StringBuilder b = new StringBuilder("program ").append(program.name()).append(" (").append(program.section())
                 .append(") was rejected by the kernel verifier");
         Optional<Integer> insn = SourceLines.lastInstruction(log);
         insn.ifPresent(i -> b.append(" at instruction ").append(i));
-        insn.flatMap(lines::at).ifPresent(l -> b.append(", ").append(l.describe()));
+        Optional<String> source = insn.flatMap(lines::at).map(SourceLines.Line::describe);
+        source.ifPresent(l -> b.append(", ").append(l));
         b.append(":\n");
         Optional<CoreFailure> poisoned = insn.flatMap(core::failureAt);
         if (poisoned.isPresent()) {
@@ -324,6 +347,7 @@ final class ProgramLoader {
         if (log.contains("GPL")) {
             b.append("Fix: declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"GPL\";\n");
         }
-        return b.toString().stripTrailing();
+        return new VerifierRejection(b.toString().stripTrailing(), program.name(),
+                insn.map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty()), source, e.log(), e);
     }
 }

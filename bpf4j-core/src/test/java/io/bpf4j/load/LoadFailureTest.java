@@ -23,6 +23,10 @@ class LoadFailureTest {
             assertTrue(e.getMessage().contains("rejected.bpf.c:19"), "points at the C line: " + e.getMessage());
             assertTrue(e.getMessage().contains("invalid access to map value"), "quotes the kernel's reason: " + e.getMessage());
             assertTrue(e.log().contains("processed") || e.log().length() > e.getMessage().length() / 2, "the whole log is kept");
+            assertEquals("reads_too_far", e.program());
+            assertTrue(e.sourceLine().orElseThrow().startsWith("rejected.bpf.c:19: "), e.sourceLine().toString());
+            int insn = e.instruction().orElseThrow();
+            assertTrue(e.log().contains("\n" + insn + ": ("), "the log's last instruction " + insn + " is named");
             assertTrue(!obj.isLoaded(), "nothing stays loaded");
         }
     }
