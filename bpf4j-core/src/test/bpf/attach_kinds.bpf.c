@@ -77,6 +77,17 @@ int on_uprobe_multi(void *ctx)
     return 0;
 }
 
+__u64 uprobe_session_hits = 0;
+
+/* Returns 0 at entry, so the kernel runs it again when the function returns (Linux 6.13+). */
+SEC("?uprobe.session")
+int on_uprobe_session(void *ctx)
+{
+    if (mine())
+        __sync_fetch_and_add(&uprobe_session_hits, 1);
+    return 0;
+}
+
 SEC("?kprobe.multi/__x64_sys_getppi?")
 int on_kprobe_multi(void *ctx)
 {

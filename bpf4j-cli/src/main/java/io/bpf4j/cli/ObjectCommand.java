@@ -34,7 +34,59 @@ final class ObjectCommand implements Verb {
     public void declare(Args a) {
         a.describe("Show what a BPF object holds (programs, maps, globals) or disassemble it.")
                 .verb("info", Info::new)
-                .verb("disasm", Disasm::new);
+                .verb("disasm", Disasm::new)
+                .verb("sections", Sections::new);
+    }
+
+    /** The SEC() names bpf4j knows, as libbpf documents them ("type+" takes "/extras"). */
+    static final class Sections implements Verb {
+        boolean json;
+
+        @Override
+        public void declare(Args a) {
+            a.describe("The SEC() names bpf4j knows: program type, attach type, sleepable, how it attaches. 'type+' also "
+                            + "takes SEC(\"type/extras\"), e.g. tracepoint/CATEGORY/NAME.")
+                    .flag("--json", "One JSON array.", () -> json = true);
+        }
+
+        @Override
+        public Integer call() {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (SectionDef d : io.bpf4j.spec.SectionTable.rows()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("section", d.prefix() + (d.allowsExtras() ? "+" : ""));
+                row.put("type", lower(d.programType()));
+                row.put("attach_type", d.attachType() == null ? "-" : lower(d.attachType()));
+                row.put("sleepable", d.sleepable());
+                row.put("attach", how(d.attachKind()));
+                rows.add(row);
+            }
+            PrintStream out = System.out;
+            if (json) {
+                out.println(Json.write(rows));
+                return 0;
+            }
+            out.printf("%-26s %-24s %-30s %-9s %s%n", "SECTION", "PROGRAM TYPE", "ATTACH TYPE", "SLEEPABLE", "ATTACHES");
+            for (Map<String, Object> r : rows) {
+                out.printf("%-26s %-24s %-30s %-9s %s%n", r.get("section"), r.get("type"), r.get("attach_type"),
+                        Boolean.TRUE.equals(r.get("sleepable")) ? "yes" : "", r.get("attach"));
+            }
+            return 0;
+        }
+
+        private static String how(io.bpf4j.spec.AttachKind kind) {
+            return switch (kind) {
+                case LWT -> "by iproute2 (ip route ... encap bpf)";
+                case SK_REUSEPORT -> "by the application (SO_ATTACH_REUSEPORT_EBPF)";
+                case STRUCT_OPS -> "through its struct_ops map";
+                case NONE -> "not attached: test-run, or called from other programs or maps";
+                default -> lower(kind) + (kind.needsTarget() ? ", to --attach PROG=TARGET" : ", where the section says");
+            };
+        }
+
+        private static String lower(Enum<?> e) {
+            return e.name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     static final class Info implements Verb {

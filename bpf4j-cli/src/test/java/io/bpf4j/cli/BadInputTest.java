@@ -30,6 +30,14 @@ class BadInputTest {
         assertTrue(r.output().contains("unknown section name 'not_a_section/anything'"), r.output());
         assertTrue(r.output().contains("tracepoint/CATEGORY/NAME"), "names the known forms: " + r.output());
         assertFalse(r.output().contains("\tat "), r.output());
+        // The command the message points at lists every name, with what it loads as.
+        assertTrue(r.output().contains("'bpf4j object sections' lists them all"), r.output());
+        CliProcess.Result sections = CliProcess.run("object", "sections");
+        assertEquals(0, sections.code(), sections.output());
+        assertTrue(sections.output().lines().anyMatch(l -> l.matches("tracepoint\\+ +tracepoint +- +tracepoint, where the section says")),
+                sections.output());
+        assertTrue(sections.output().lines().anyMatch(l -> l.matches("uprobe\\.session\\.s\\+ +kprobe +trace_uprobe_session +yes .*")),
+                sections.output());
     }
 
     @Test

@@ -126,6 +126,9 @@ final class Uprobes {
      */
     static Link attachMulti(BpfProgram p, ProgramSpec spec, String where, int pid) {
         boolean ret = spec.sectionName().startsWith("uretprobe");
+        // uprobe.session: one program at entry and, unless it returned non-zero there, at return.
+        AttachType type = spec.def().orElseThrow().attachType();
+        String kind = type == AttachType.TRACE_UPROBE_SESSION ? "uprobe.session" : ret ? "uretprobe.multi" : "uprobe.multi";
         int colon = where.lastIndexOf(':');
         if (colon <= 0) {
             throw new AttachException("program " + p.name() + ": uprobe.multi target '" + where + "' is not PATH:PATTERN; e.g. "
@@ -143,23 +146,26 @@ final class Uprobes {
         long[] offsets = found.values().stream().distinct().mapToLong(Long::longValue).toArray();
         Fd link;
         try {
-            link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, AttachType.TRACE_UPROBE_MULTI, 0,
+            link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), 0, type, 0,
                     new LinkCreateAttr.UprobeMulti(binary.toString(), offsets, null, null, ret ? RETURN : 0,
                             pid == Attacher.ALL_PROCESSES ? 0 : pid)));
-        } catch (BpfException.NotSupported e) {
-            throw new AttachException("program " + p.name() + ": this kernel cannot attach uprobe.multi programs ("
-                    + e.getMessage() + "); they need Linux 6.6+ with CONFIG_UPROBES: use uprobe/PATH:SYMBOL, one "
-                    + "function each", e);
         } catch (BpfException e) {
             if (e.errno() == io.bpf4j.sys.Errno.ESRCH) {
-                throw new AttachException("program " + p.name() + ": there is no process " + pid + " to put uprobe.multi "
+                throw new AttachException("program " + p.name() + ": there is no process " + pid + " to put " + kind + " "
                         + binary + ":" + pattern + " in", e);
             }
-            throw new AttachException("program " + p.name() + ": the kernel refused a uprobe.multi link on " + offsets.length
-                    + " functions of " + binary + " (" + e.getMessage() + "); on a kernel before 6.6 use uprobe/PATH:SYMBOL, "
-                    + "one function each", e);
+            // A kernel without the link answers EOPNOTSUPP; one that predates the session attach type, EINVAL.
+            boolean session = type == AttachType.TRACE_UPROBE_SESSION;
+            if (e instanceof BpfException.NotSupported || (session && e instanceof BpfException.InvalidArgument)) {
+                throw new AttachException("program " + p.name() + ": this kernel cannot attach " + kind + " programs ("
+                        + e.getMessage() + "); they need Linux " + (session ? "6.13" : "6.6") + "+ with CONFIG_UPROBES: use "
+                        + "uprobe/PATH:SYMBOL (and uretprobe/PATH:SYMBOL), one function each", e);
+            }
+            throw new AttachException("program " + p.name() + ": the kernel refused a " + kind + " link on " + offsets.length
+                    + " functions of " + binary + " matching " + pattern + " (" + e.getMessage() + "); on a kernel before 6.6 "
+                    + "use uprobe/PATH:SYMBOL, one function each", e);
         }
-        return new Link(p, (ret ? "uretprobe.multi " : "uprobe.multi ") + binary + ":" + pattern + " (" + Globs.functionCount(offsets.length)
+        return new Link(p, kind + " " + binary + ":" + pattern + " (" + Globs.functionCount(offsets.length)
                 + (pid == Attacher.ALL_PROCESSES ? "" : ", process " + pid) + ")", link, List.of());
     }
 

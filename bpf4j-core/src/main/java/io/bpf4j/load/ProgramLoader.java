@@ -165,7 +165,7 @@ final class ProgramLoader {
     static String unknownSection(ProgramSpec p) {
         return "program " + p.name() + ": unknown section name '" + p.section() + "'; use one of the names libbpf "
                 + "documents, e.g. tracepoint/CATEGORY/NAME, raw_tp/NAME, tp_btf/NAME, kprobe/FUNCTION, uprobe/PATH:SYMBOL, "
-                + "fentry/FUNCTION, xdp, tc/ingress, cgroup_skb/egress, socket, perf_event (see 'bpf4j object sections')";
+                + "fentry/FUNCTION, xdp, tc/ingress, cgroup_skb/egress, socket, perf_event ('bpf4j object sections' lists them all)";
     }
 
     static String notInStructOps(ProgramSpec p) {

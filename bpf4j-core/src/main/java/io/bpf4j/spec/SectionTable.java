@@ -37,7 +37,7 @@ public final class SectionTable {
 
     static {
         ProgType p;
-        plus("socket", ProgType.SOCKET_FILTER, null, false, SOCKET_FILTER);
+        exact("socket", ProgType.SOCKET_FILTER, null, false, SOCKET_FILTER);
         exact("sk_reuseport/migrate", ProgType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE, true, SK_REUSEPORT);
         exact("sk_reuseport", ProgType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT, true, SK_REUSEPORT);
 
@@ -55,6 +55,8 @@ public final class SectionTable {
         plus("uretprobe.multi", p, AttachType.TRACE_UPROBE_MULTI, true, UPROBE_MULTI);
         sleepable("uprobe.multi.s", p, AttachType.TRACE_UPROBE_MULTI, false, UPROBE_MULTI);
         sleepable("uretprobe.multi.s", p, AttachType.TRACE_UPROBE_MULTI, false, UPROBE_MULTI);
+        plus("uprobe.session", p, AttachType.TRACE_UPROBE_SESSION, true, UPROBE_MULTI);
+        sleepable("uprobe.session.s", p, AttachType.TRACE_UPROBE_SESSION, false, UPROBE_MULTI);
         plus("ksyscall", p, null, false, KSYSCALL);
         plus("kretsyscall", p, null, false, KSYSCALL);
         plus("usdt", p, null, false, USDT);
@@ -154,6 +156,11 @@ public final class SectionTable {
     }
 
     private SectionTable() {
+    }
+
+    /** Every row, in match order: what 'bpf4j object sections' lists. */
+    public static List<SectionDef> rows() {
+        return List.copyOf(ROWS);
     }
 
     /**

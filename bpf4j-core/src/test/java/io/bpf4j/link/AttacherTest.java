@@ -110,6 +110,23 @@ class AttacherTest {
         }
     }
 
+    /** A session program runs at entry and, as it returns 0 there, again at return: twice per call. */
+    @Test
+    void uprobeSessionRunsAtEntryAndReturn() throws Throwable {
+        try (BpfObject obj = open().autoload("on_uprobe_session", true).load()) {
+            String libc = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                    .filter(l -> l.contains("libc.so")).map(l -> l.substring(l.indexOf('/'))).findFirst().orElseThrow();
+            try (Link link = Attacher.attach(obj.program("on_uprobe_session"), Optional.of(libc + ":getppi?"))) {
+                assertTrue(link.description().startsWith("uprobe.session ") && link.description().endsWith("(1 function)"),
+                        link.description());
+                Syscalls.getppid(5);
+                assertEquals(10L, obj.globalValue("uprobe_session_hits"));
+            }
+            Syscalls.getppid(2);
+            assertEquals(10L, obj.globalValue("uprobe_session_hits"), "nothing after the link closed");
+        }
+    }
+
     @Test
     void kprobeMultiAttachesOrSaysWhyNot() throws Exception {
         try (BpfObject obj = open().autoload("on_kprobe_multi", true).load()) {

@@ -22,6 +22,9 @@ public enum Requirement {
     SDT_HEADER(() -> UsdtTarget.sdtHeader().isPresent()
             ? null : "needs sys/sdt.h to build a program with USDT probes: apt-get install systemtap-sdt-dev"),
     BPFTOOL(() -> Bpftool.find().isPresent() ? null : "needs bpftool as a reference: apt-get install bpftool"),
+    /** libbpf's shared library, called directly as a reference (never by bpf4j itself). */
+    LIBBPF(() -> Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libbpf.so.1")) || Files.exists(Path.of("/usr/lib64/libbpf.so.1"))
+            ? null : "needs libbpf's shared library as a reference: apt-get install libbpf1"),
     /** A second kernel under emulation (see io.bpf4j.testing.qemu): QEMU and a busybox for the guest. */
     QEMU(() -> Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
             && (Files.isExecutable(Path.of("/bin/busybox")) || Files.isExecutable(Path.of("/usr/bin/busybox")))
