@@ -1,6 +1,6 @@
 #!/bin/sh
-# open + load + close of a CO-RE object: bpf4j against libbpf 1.1 (a C loader compiled here; JavaLoad compiled here too), in turn
-# in one run. Whole process: one load per process start (the JVM start included, with an AOT cache
+# open + load + close of a CO-RE object: bpf4j against a C skeleton loader on libbpf 1.1 (bpftool gen
+# skeleton; both loaders compiled here), in turn in one run. Whole process: one load per process start (the JVM start included, with an AOT cache
 # as the launcher uses), and the floor under it: a JVM with the same flags that prints hello, and one
 # that makes a single FFM system call (JvmFloor). In-process: mean per round after warm-up. Prints the
 # ratios bpf4j/libbpf.
@@ -21,7 +21,8 @@ SRC="$ROOT/bpf4j-core/src/test/bpf/core_reads.bpf.c"
 "$ROOT/bpf4j" btf dump -o "$OUT/vmlinux.h"
 CLANG=$(ls /usr/bin/clang-* | grep -E 'clang-[0-9]+$' | sort -V | tail -1)
 "$CLANG" -g -O2 -target bpf -D__TARGET_ARCH_x86 -idirafter /usr/include/x86_64-linux-gnu -I"$OUT" -c "$SRC" -o "$OUT/obj.o"
-gcc -O2 -o "$OUT/libbpf_load" "$HERE/libbpf_load.c" -lbpf
+bpftool gen skeleton "$OUT/obj.o" name bench > "$OUT/bench.skel.h"
+gcc -O2 -I"$OUT" -o "$OUT/skeleton_load" "$HERE/skeleton_load.c" -lbpf
 # As the launcher does: C1 only, and a JDK AOT cache recorded from one run of the same program.
 JFLAGS="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -Xmn256m -XX:-UsePerfData $(bpf4j_thp_option)"
 "$JAVA_HOME/bin/javac" -d "$OUT/classes" -cp "$JAR" "$HERE/JavaLoad.java" "$HERE/JvmFloor.java"
@@ -39,7 +40,7 @@ now() { date +%s%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 i=0; tc=0; tj=0; th=0; ts=0
 while [ "$i" -lt "$PROCS" ]; do
-    a=$(now); "$OUT/libbpf_load" "$OUT/obj.o" 1 >/dev/null; b=$(now)
+    a=$(now); "$OUT/skeleton_load" 1 >/dev/null; b=$(now)
     "$JAVA" $JFLAGS -cp "$CP" JavaLoad "$OUT/obj.o" 1 >/dev/null; c=$(now)
     floor hello; d=$(now)
     floor syscall; e=$(now)
@@ -48,6 +49,6 @@ done
 echo "whole process (one load each, $PROCS runs): libbpf $((tc / PROCS / 1000000)) ms, bpf4j $((tj / PROCS / 1000000)) ms, ratio $(ratio "$tj" "$tc")"
 echo "JVM floor, same flags (no BPF work): hello world $((th / PROCS / 1000000)) ms ($(ratio "$th" "$tc")x libbpf's whole load), one FFM system call $((ts / PROCS / 1000000)) ms ($(ratio "$ts" "$tc")x)"
 
-c=$("$OUT/libbpf_load" "$OUT/obj.o" "$ROUNDS")
+c=$("$OUT/skeleton_load" "$ROUNDS")
 j=$("$JAVA" $JFLAGS -cp "$CP" JavaLoad "$OUT/obj.o" "$ROUNDS" "$ROUNDS")
 echo "in-process (mean of $ROUNDS rounds after warm-up): libbpf $c us, bpf4j $j us, ratio $(ratio "$j" "$c")"

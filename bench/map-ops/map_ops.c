@@ -1,50 +1,27 @@
-// Reference for bench/map-ops: the same loops as MapOpsBench.java, calling the raw bpf(2)
-// syscall from C. Compiled at bench time only; never shipped.
+// Reference for bench/map-ops: the same loops as MapOpsBench.java, in C on libbpf's map calls
+// (bpf_map_lookup_elem / bpf_map_update_elem). Compiled at bench time only; never shipped.
 //
 // With a third argument "threaded" an idle second thread is started first. That matters: the
 // kernel looks an fd up faster in a single-threaded process (fdget's fast path skips the file
 // reference count when the fd table is not shared), and a JVM always has many threads, so the
 // threaded run is the like-for-like reference for Java.
-#include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-static long bpf(int cmd, union bpf_attr *attr, unsigned size)
+static int map_create(enum bpf_map_type type, unsigned max)
 {
-    return syscall(__NR_bpf, cmd, attr, size);
-}
-
-static int map_create(int type, unsigned max)
-{
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = type;
-    a.key_size = 4;
-    a.value_size = 8;
-    a.max_entries = max;
-    int fd = bpf(BPF_MAP_CREATE, &a, sizeof(a));
+    int fd = bpf_map_create(type, NULL, 4, 8, max, NULL);
     if (fd < 0) {
-        perror("BPF_MAP_CREATE");
+        perror("bpf_map_create");
         exit(1);
     }
     return fd;
-}
-
-static int elem(int cmd, int fd, void *key, void *value, uint64_t flags)
-{
-    union bpf_attr a;
-    memset(&a, 0, 32);
-    a.map_fd = fd;
-    a.key = (uint64_t)(uintptr_t)key;
-    a.value = (uint64_t)(uintptr_t)value;
-    a.flags = flags;
-    return bpf(cmd, &a, 32);
 }
 
 /* CPU time of this thread (user + system): the cost of the calls themselves, which other load on a
@@ -78,7 +55,7 @@ int main(int argc, char **argv)
         double t0 = now();
         for (long i = 0; i < n; i++) {
             key = i & 1023;
-            if (elem(BPF_MAP_LOOKUP_ELEM, array, &key, &value, 0) < 0) {
+            if (bpf_map_lookup_elem(array, &key, &value) < 0) {
                 perror("lookup");
                 return 1;
             }
@@ -87,7 +64,7 @@ int main(int argc, char **argv)
         for (long i = 0; i < n; i++) {
             key = i & 1023;
             value = i;
-            if (elem(BPF_MAP_UPDATE_ELEM, hash, &key, &value, BPF_ANY) < 0) {
+            if (bpf_map_update_elem(hash, &key, &value, BPF_ANY) < 0) {
                 perror("update");
                 return 1;
             }

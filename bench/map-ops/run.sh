@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Map lookups/updates per second: bpf4j (FFM) vs. the same loop in C on the raw bpf(2) syscall.
+# Map lookups/updates per second: bpf4j (FFM) vs. the same loop in C on libbpf (bpf_map_lookup_elem/update_elem).
 # Usage: bench/map-ops/run.sh [iterations-per-round] [rounds]   (needs root: BPF maps)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,7 +11,7 @@ out="$root/target/bench-map-ops"
 mkdir -p "$out"
 
 (cd "$root" && mvn -B -q -o compile -pl bpf4j-core)
-gcc -O2 -pthread -o "$out/map_ops" "$here/map_ops.c"
+gcc -O2 -pthread -o "$out/map_ops" "$here/map_ops.c" -lbpf
 
 # The machine may be shared and noisy: alternate the programs a few times and keep each one's
 # best round, so a burst of load elsewhere does not decide the ratio.
