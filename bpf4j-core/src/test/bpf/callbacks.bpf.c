@@ -34,7 +34,7 @@ static int on_timer(void *map, __u32 *key, struct timer_slot *slot)
     return 0;
 }
 
-static __u64 add_value(struct bpf_map *map, __u32 *key, __u64 *value, void *ctx)
+static __u64 add_value(void *map, __u32 *key, __u64 *value, void *ctx)
 {
     sum += *value;
     visited++;

@@ -8,6 +8,7 @@ import io.bpf4j.btf.BtfExt;
 import io.bpf4j.btf.BtfTypeNames;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.GlobalVariable;
+import io.bpf4j.reloc.CoreRelocator;
 import io.bpf4j.reloc.LinkedLines;
 import io.bpf4j.reloc.LinkedProgram;
 import io.bpf4j.reloc.ProgramLinker;
@@ -234,6 +235,10 @@ final class ObjectCommand implements Verb {
                 Map<Integer, String> starts = new HashMap<>();
                 for (LinkedProgram.Placement pl : linked.placements()) {
                     starts.put(pl.start(), pl.function().name());
+                    // CO-RE records say which field or type an instruction's constant stands for.
+                    ext.ifPresent(e -> CoreRelocator.forFunction(pl.function(), e, pl.start()).forEach(c ->
+                            notes.merge(c.insnIndex(), "CO-RE " + CoreRelocator.describe(spec.btf().get().btf(), c.relocation()),
+                                    (a, b) -> a + "; " + b)));
                 }
                 Map<Integer, BtfExt.LineInfo> lines = new HashMap<>();
                 ext.ifPresent(e -> LinkedLines.lines(e, linked).forEach(l -> lines.putIfAbsent(l.insn(), l.info())));
@@ -244,17 +249,37 @@ final class ObjectCommand implements Verb {
                         out.println(starts.get(slot) + ":");
                     }
                     BtfExt.LineInfo li = lines.get(slot);
-                    if (li != null && !li.line().isBlank() && !li.equals(shown)) {
+                    // One comment per source line: records that differ in column only are the same line.
+                    if (li != null && !li.line().isBlank() && (shown == null || li.lineNumber() != shown.lineNumber()
+                            || !li.fileName().equals(shown.fileName()))) {
                         shown = li;
                         out.println("; " + li.line().strip() + "  [" + li.fileName().substring(li.fileName().lastIndexOf('/') + 1) + ":" + li.lineNumber() + "]");
                     }
                     String note = notes.get(slot);
+                    String callee = calleeOf(insn, slot, starts);
+                    if (callee != null) {
+                        note = note == null ? callee : note + "; " + callee;
+                    }
                     out.printf("%4d: %s%s%n", slot, dis.format(insn), note == null ? "" : "    ; " + note);
                     slot += insn.slots();
                 }
                 out.println();
             }
             return 0;
+        }
+
+        /**
+         * The subprogram a bpf-to-bpf call (call pc+N) or a callback load (ld_imm64 with
+         * BPF_PSEUDO_FUNC: bpf_loop, timers, for_each) points at, by name; null for other instructions.
+         */
+        private static String calleeOf(Instruction insn, int slot, Map<Integer, String> starts) {
+            boolean call = insn.opcode() == 0x85 && insn.src() == 1;
+            boolean callback = insn.opcode() == 0x18 && insn.src() == 4;
+            if (!call && !callback) {
+                return null;
+            }
+            String name = starts.get(slot + 1 + insn.imm32());
+            return name == null ? null : (call ? "calls " : "callback ") + name;
         }
     }
 }

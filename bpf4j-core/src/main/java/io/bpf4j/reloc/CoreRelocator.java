@@ -172,6 +172,25 @@ public final class CoreRelocator {
         return new CoreResult(out, failures);
     }
 
+    /**
+     * A CO-RE record as a listing shows it: its kind and what it accesses in the object's own BTF, e.g.
+     * "field_byte_offset struct task_struct.pid"; the raw access string when that BTF cannot render it.
+     */
+    public static String describe(Btf objectBtf, CoreRelocation r) {
+        String kind = r.kind().name().toLowerCase(java.util.Locale.ROOT);
+        try {
+            AccessSpec spec = switch (r.kind()) {
+                case FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED, FIELD_LSHIFT_U64, FIELD_RSHIFT_U64 ->
+                        AccessSpec.ofField(objectBtf, r.typeId(), r.accessString());
+                case ENUMVAL_EXISTS, ENUMVAL_VALUE -> AccessSpec.ofEnumerator(objectBtf, r.typeId(), r.accessString());
+                default -> AccessSpec.ofType(objectBtf, r.typeId(), r.accessString());
+            };
+            return kind + " " + spec.render();
+        } catch (RuntimeException e) {
+            return kind + " type " + r.typeId() + " access " + r.accessString();
+        }
+    }
+
     private CoreFailure relocateOne(Instructions insns, CoreRelocationAtIndex at, String program) {
         CoreRelocation r = at.relocation();
         int idx = at.insnIndex();
