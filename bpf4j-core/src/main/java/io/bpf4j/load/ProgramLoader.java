@@ -162,6 +162,13 @@ final class ProgramLoader {
         }
     }
 
+    /** "bpf4j_no_such_field" of "struct task_struct___future.bpf4j_no_such_field"; the type's name for a type access. */
+    private static String lastName(String access) {
+        String tail = access.substring(Math.max(access.lastIndexOf('.'), access.lastIndexOf(':')) + 1);
+        tail = tail.replaceAll("\\[\\d+]", "");
+        return tail.contains(" ") ? tail.substring(tail.lastIndexOf(' ') + 1) : tail;
+    }
+
     static String unknownSection(ProgramSpec p) {
         return "program " + p.name() + ": unknown section name '" + p.section() + "'; use one of the names libbpf "
                 + "documents, e.g. tracepoint/CATEGORY/NAME, raw_tp/NAME, tp_btf/NAME, kprobe/FUNCTION, uprobe/PATH:SYMBOL, "
@@ -329,10 +336,12 @@ final class ProgramLoader {
                 .append(") was rejected by the kernel verifier");
         Optional<Integer> insn = SourceLines.lastInstruction(log);
         insn.ifPresent(i -> b.append(" at instruction ").append(i));
-        Optional<String> source = insn.flatMap(lines::at).map(SourceLines.Line::describe);
+        Optional<CoreFailure> poisoned = insn.flatMap(core::failureAt);
+        // A poisoned CO-RE access: the statement that names the missing field or type, else the line at the instruction.
+        Optional<String> source = poisoned.flatMap(f -> lines.nearestNaming(insn.get(), lastName(f.access())))
+                .or(() -> insn.flatMap(lines::at)).map(SourceLines.Line::describe);
         source.ifPresent(l -> b.append(", ").append(l));
         b.append(":\n");
-        Optional<CoreFailure> poisoned = insn.flatMap(core::failureAt);
         if (poisoned.isPresent()) {
             // The verifier reached an instruction a CO-RE relocation could not fix: that is the real cause.
             b.append("    ").append(poisoned.get().description()).append('\n');

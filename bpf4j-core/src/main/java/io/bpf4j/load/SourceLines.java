@@ -38,6 +38,23 @@ final class SourceLines {
         return Optional.ofNullable(best);
     }
 
+    /**
+     * The line nearest to {@code insn} whose source text names {@code word} (as a whole identifier).
+     * clang often schedules the constant of a CO-RE access before the line record of its statement,
+     * so the record at or before the instruction can be the previous statement; the statement that
+     * names the field is the one the user wrote.
+     */
+    Optional<Line> nearestNaming(int insn, String word) {
+        Pattern named = Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(word) + "(?![A-Za-z0-9_])");
+        Line best = null;
+        for (Line l : lines) {
+            if (named.matcher(l.text()).find() && (best == null || Math.abs(l.insn() - insn) < Math.abs(best.insn() - insn))) {
+                best = l;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     /** The last instruction a verifier log shows being checked: where it failed. */
     static Optional<Integer> lastInstruction(String log) {
         Matcher m = INSN.matcher(log);

@@ -31,6 +31,22 @@ class LoadFailureTest {
         }
     }
 
+    /** An unguarded read of a field no kernel has: the error names the field, why, and the line that reads it. */
+    @Test
+    void aReachablePoisonedCoreAccessNamesTheFieldAndItsLine() throws Exception {
+        Path source = TestPrograms.sourceDir().resolve("core_unguarded.bpf.c");
+        int line = Files.readAllLines(source).indexOf("    seen_future = BPF_CORE_READ(f, bpf4j_no_such_field);") + 1;
+        assertTrue(line > 0);
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("core_unguarded.bpf.c"))) {
+            VerifierRejection e = assertThrows(VerifierRejection.class, obj::load);
+            assertTrue(e.getMessage().contains("program reads_the_future (tp/syscalls/sys_enter_getpid) was rejected"), e.getMessage());
+            assertTrue(e.getMessage().contains("struct task_struct___future") && e.getMessage().contains("bpf4j_no_such_field"),
+                    "names the access: " + e.getMessage());
+            assertEquals("core_unguarded.bpf.c:" + line + ": seen_future = BPF_CORE_READ(f, bpf4j_no_such_field);",
+                    e.sourceLine().orElseThrow());
+        }
+    }
+
     @Test
     void thousandFailedLoadsLeakNoDescriptor() throws Exception {
         Path obj = TestPrograms.compile("rejected.bpf.c");
