@@ -92,6 +92,7 @@ int checks(void *ctx)
     out[21] = bpf_core_type_matches(struct task_struct___wrong_size);
     out[22] = bpf_core_type_size(struct bpf4j_no_such_type);
     out[23] = bpf_core_field_exists(t->comm[3]);
+    out[28] = bpf_core_type_id_local(struct task_struct);
     return 0;
 }
 

@@ -29,6 +29,16 @@ struct {
     __uint(pinning, LIBBPF_PIN_BY_NAME);
 } hashed SEC(".maps");
 
+/* Memory on NUMA node 0 (every machine has one). */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 8);
+    __uint(map_flags, BPF_F_NUMA_NODE);
+    __uint(numa_node, 0);
+    __type(key, __u32);
+    __type(value, __u32);
+} on_node0 SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 4096);

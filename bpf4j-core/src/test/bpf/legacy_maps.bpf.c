@@ -30,3 +30,5 @@ int legacy_user(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+/* The kernel version the object was built for, as samples/bpf declare it (BPF_PROG_LOAD's kern_version). */
+__u32 _version SEC("version") = 0x060100;

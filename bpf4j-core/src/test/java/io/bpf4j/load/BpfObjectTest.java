@@ -82,6 +82,15 @@ class BpfObjectTest {
     }
 
     @Test
+    void aNumaNodeIsPassedOnAsBpftoolShows() throws Exception {
+        try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).pinDirectory(pins).load()) {
+            assertEquals(0, obj.map("on_node0").spec().numaNode());
+            String shown = Bpftool.run("map", "show", "id", Integer.toString(obj.map("on_node0").info().id()));
+            assertTrue(shown.contains("flags 0x4"), "BPF_F_NUMA_NODE reached the kernel: " + shown);
+        }
+    }
+
+    @Test
     void entriesInBatchesMatchBpftool() throws Exception {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("features.bpf.c")).pinDirectory(pins).load()) {
             BpfMap hashed = obj.map("hashed");

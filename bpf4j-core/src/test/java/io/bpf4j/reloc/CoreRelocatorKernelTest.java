@@ -98,6 +98,8 @@ class CoreRelocatorKernelTest {
         expect.put("<enumval_value> enum perf_callchain_context::PERF_CONTEXT_KERNEL",
                 new Value(kernel.enumValue("ENUM64", "perf_callchain_context", "PERF_CONTEXT_KERNEL")));
         expect.put("<target_type_id> struct task_struct", new Value(task.id()));
+        // bpf_core_type_id_local: the type's id in the object's own BTF, as bpftool reads that BTF.
+        expect.put("<local_type_id> struct task_struct", new Value(BpftoolTypes.of(obj.toString()).named("STRUCT", "task_struct").id()));
         expect.put("<type_matches> struct task_struct___mine", new Value(1));
         expect.put("<type_matches> struct task_struct___wrong_size", new Value(0));
         expect.put("<field_exists> struct task_struct___future::bpf4j_no_such_field", new Value(0));

@@ -106,6 +106,7 @@ class ObjectReaderTest {
         assertEquals(4, m.keySize());
         assertEquals(8, m.valueSize());
         assertEquals(64, m.maxEntries());
+        assertEquals(0x060100, spec.kernelVersion(), "the 'version' section");
     }
 
     @Test
