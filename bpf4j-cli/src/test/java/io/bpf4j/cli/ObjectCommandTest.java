@@ -32,6 +32,37 @@ class ObjectCommandTest {
         assertTrue(lines.contains("read_tgid:") && lines.contains("step:"), "subprograms start where they were placed:\n" + all);
     }
 
+    /**
+     * object info --json on test_run.bpf.c: names, sections and types as declared there; instruction
+     * counts and data-section sizes as llvm-readelf reports the sections.
+     */
+    @Test
+    void infoDescribesProgramsMapsAndGlobals() throws Exception {
+        java.nio.file.Path obj = TestPrograms.compile("test_run.bpf.c");
+        CliProcess.Result r = CliProcess.run("object", "info", obj.toString(), "--json");
+        assertEquals(0, r.code(), r.output());
+        String json = r.output().replaceAll("\\s", "");
+        Process readelf = new ProcessBuilder("llvm-readelf-19", "-S", "--wide", obj.toString()).redirectErrorStream(true).start();
+        String sections = new String(readelf.getInputStream().readAllBytes());
+        assertEquals(0, readelf.waitFor(), sections);
+        assertTrue(json.contains("{\"name\":\"xdp_twice\",\"section\":\"xdp\",\"type\":\"xdp\",\"attach_type\":\"xdp\","
+                + "\"instructions\":" + sectionSize(sections, "xdp") / 8 + ",\"autoload\":true}"), json);
+        assertTrue(json.contains("{\"name\":\"syscall_sum\",\"section\":\"syscall\",\"type\":\"syscall\",\"attach_type\":\"-\","
+                + "\"instructions\":" + sectionSize(sections, "syscall") / 8 + ","), json);
+        assertTrue(json.contains("{\"name\":\".bss\",\"type\":\"array\",\"key_size\":4,\"key_type\":null,\"value_size\":"
+                + sectionSize(sections, ".bss") + ","), json);
+        assertTrue(json.contains("{\"name\":\"factor\",\"section\":\".rodata\",\"type\":\"constvolatileint\",\"size\":4}"), json);
+        assertTrue(json.contains("{\"name\":\"where\",\"section\":\".bss\",\"type\":\"structpoint\",\"size\":12}"), json);
+        assertTrue(json.contains("{\"name\":\"word\",\"section\":\".data\",\"type\":\"char[6]\",\"size\":6}"), json);
+        assertTrue(json.contains("\"license\":\"GPL\""), json);
+    }
+
+    /** The size column of one section in llvm-readelf -S --wide output. */
+    private static long sectionSize(String readelf, String name) {
+        return readelf.lines().map(l -> l.replaceFirst("^\\s*\\[\\s*\\d+]\\s+", "").split("\\s+"))
+                .filter(f -> f[0].equals(name)).mapToLong(f -> Long.parseLong(f[4], 16)).findFirst().orElseThrow();
+    }
+
     @Test
     void aSourceLineIsShownOncePerRun() throws Exception {
         List<String> comments = listing().stream().filter(l -> l.startsWith("; ")).toList();
