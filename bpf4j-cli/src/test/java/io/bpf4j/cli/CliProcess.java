@@ -21,7 +21,23 @@ final class CliProcess {
     }
 
     static Process start(Path output, String... args) throws IOException {
-        return new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        return new ProcessBuilder(withDefaultSigint(command(args))).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    /**
+     * A test run started as a background job (cmd &) inherits SIGINT ignored, and exec passes that on
+     * (POSIX), so the CLI under test would ignore Ctrl-C as no interactive user's would: perl (in every
+     * Debian, perl-base is essential) puts the default action back before it execs the CLI.
+     */
+    private static List<String> withDefaultSigint(List<String> cmd) throws IOException {
+        String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
+                .map(l -> l.substring("SigIgn:".length()).strip()).findFirst().orElse("0");
+        if ((Long.parseUnsignedLong(ignored, 16) & (1L << (2 - 1))) == 0) { // SIGINT is signal 2
+            return cmd;
+        }
+        List<String> out = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\\n\""));
+        out.addAll(cmd);
+        return out;
     }
 
     record Result(int code, String output) {

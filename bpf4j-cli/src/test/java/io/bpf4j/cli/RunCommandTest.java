@@ -73,10 +73,15 @@ class RunCommandTest {
         for (String signal : new String[] {"INT", "TERM", "KILL"}) {
             Path out = Files.createTempFile("bpf4j-run", ".out");
             Process p = CliProcess.start(out, "run", obj.toString(), "--no-trace");
-            CliProcess.awaitOutput(out, "Ctrl-C stops", 60);
-            assertEquals(1, programsNamed(PROG), "loaded while running");
-            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped by SIG" + signal);
+            try {
+                CliProcess.awaitOutput(out, "Ctrl-C stops", 60);
+                assertEquals(1, programsNamed(PROG), "loaded while running");
+                new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped by SIG" + signal);
+            } finally {
+                // A failed check must not leave it running: the next tests count what is loaded.
+                p.destroyForcibly().waitFor();
+            }
             assertNothingLeft();
             Files.deleteIfExists(out);
         }
