@@ -3,6 +3,8 @@ package io.bpf4j.cli;
 import io.bpf4j.Bpf4jException;
 import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.LoadedPrograms;
+import io.bpf4j.spec.ProgramSpec;
+import io.bpf4j.spec.SectionDef;
 import io.bpf4j.sys.Fd;
 import io.bpf4j.load.VerifierRejection;
 
@@ -35,6 +37,14 @@ final class LoadOptions {
      * path, id:N or its name (the kernel checks the program against its target at load).
      */
     static void applyProgramTarget(BpfObject obj, String program, String ref) {
+        ProgramSpec p = obj.spec().program(program).orElseThrow(() -> new Bpf4jException("--attach " + program + "=...: "
+                + obj.name() + " has no program " + program + "; it has: "
+                + String.join(", ", obj.spec().programs().stream().map(ProgramSpec::name).toList())));
+        if (!p.def().map(SectionDef::targetsAProgram).orElse(false)) {
+            throw new Bpf4jException("--attach " + program + "=" + ref + ": here --attach names the loaded program a freplace, "
+                    + "fentry or fexit program attaches to, and " + program + " is SEC(\"" + p.section() + "\"); attach it with "
+                    + "'bpf4j run --attach " + program + "=TARGET' instead");
+        }
         try (Fd target = LoadedPrograms.open(ref)) {
             obj.attachTarget(program, target, null);
         }

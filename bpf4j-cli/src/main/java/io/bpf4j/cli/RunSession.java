@@ -12,7 +12,6 @@ import io.bpf4j.load.BpfObject;
 import io.bpf4j.load.BpfProgram;
 import io.bpf4j.load.GlobalVariable;
 import io.bpf4j.spec.SectionDef;
-import io.bpf4j.sys.AttachType;
 import io.bpf4j.sys.Bpf;
 
 import java.io.IOException;
@@ -67,7 +66,7 @@ final class RunSession implements AutoCloseable {
                 }
             }
             for (Map.Entry<String, String> t : targets.entrySet()) {
-                if (targetsAProgram(object, t.getKey())) {
+                if (object.spec().program(t.getKey()).orElseThrow().def().map(SectionDef::targetsAProgram).orElse(false)) {
                     LoadOptions.applyProgramTarget(object, t.getKey(), t.getValue());
                 }
             }
@@ -118,13 +117,6 @@ final class RunSession implements AutoCloseable {
             s.close();
             throw e;
         }
-    }
-
-    /** freplace programs, and fentry/fexit programs given a target, attach to a function of a loaded program. */
-    private static boolean targetsAProgram(BpfObject object, String program) {
-        SectionDef def = object.spec().program(program).orElseThrow().def().orElse(null);
-        return def != null && (def.attachKind() == AttachKind.FREPLACE
-                || def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT);
     }
 
     private static boolean perProcess(BpfProgram p) {

@@ -42,7 +42,10 @@ class ObjectCommandTest {
         CliProcess.Result r = CliProcess.run("object", "info", obj.toString(), "--json");
         assertEquals(0, r.code(), r.output());
         String json = r.output().replaceAll("\\s", "");
-        Process readelf = new ProcessBuilder("llvm-readelf-19", "-S", "--wide", obj.toString()).redirectErrorStream(true).start();
+        java.nio.file.Path clang = io.bpf4j.toolchain.Clang.require().executable();
+        java.nio.file.Path llvmReadelf = clang.resolveSibling(clang.getFileName().toString().replace("clang", "llvm-readelf"));
+        String exe = java.nio.file.Files.isExecutable(llvmReadelf) ? llvmReadelf.toString() : "readelf";
+        Process readelf = new ProcessBuilder(exe, "-S", "--wide", obj.toString()).redirectErrorStream(true).start();
         String sections = new String(readelf.getInputStream().readAllBytes());
         assertEquals(0, readelf.waitFor(), sections);
         assertTrue(json.contains("{\"name\":\"xdp_twice\",\"section\":\"xdp\",\"type\":\"xdp\",\"attach_type\":\"xdp\","

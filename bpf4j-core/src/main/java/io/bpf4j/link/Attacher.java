@@ -182,12 +182,19 @@ public final class Attacher {
         if (def.attachKind() == AttachKind.LSM) {
             BpfLsm.requireActive(p);
         }
-        String what = p.targetFunction().map(TargetFunction::describe).orElse(p.spec().attachTarget());
+        Optional<TargetFunction> target = p.targetFunction();
+        if (target.isPresent() && !p.takeLoadTimeTarget()) {
+            throw new AttachException("program " + p.name() + " (" + p.spec().section() + ") was attached to "
+                    + target.get().describe() + " once already: the kernel attaches " + def.prefix() + " on a BPF program "
+                    + "once per load; load the object again to attach it again");
+        }
+        String what = target.map(TargetFunction::describe).orElse(p.spec().attachTarget());
         try {
             return new Link(p, def.prefix() + " " + what, Bpf.rawTracepointOpen(null, p.fd()), List.of());
         } catch (BpfException.PermissionDenied | BpfException.NotSupported e) {
             throw new AttachException("program " + p.name() + " (" + p.spec().section() + "): this kernel refuses to attach "
-                    + def.prefix() + " programs (" + e.getMessage() + "); use tracepoint/CATEGORY/NAME or raw_tp/NAME instead", e);
+                    + def.prefix() + " programs (" + e.getMessage() + ")" + (target.isPresent() ? ""
+                    : "; use tracepoint/CATEGORY/NAME or raw_tp/NAME instead"), e);
         }
     }
 
@@ -199,8 +206,15 @@ public final class Attacher {
     static Link freplace(BpfProgram p) {
         TargetFunction t = p.targetFunction().orElseThrow(() -> new IllegalStateException(p.name() + " loaded without a target"));
         // attach_type is not read for extensions: 0, as the program's own expected_attach_type.
-        Fd link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), t.program().value(), AttachType.CGROUP_INET_INGRESS, 0,
-                new LinkCreateAttr.Tracing(t.btfId(), 0)));
+        Fd link;
+        try {
+            link = Bpf.linkCreate(new LinkCreateAttr(p.fd(), t.program().value(), AttachType.CGROUP_INET_INGRESS, 0,
+                    new LinkCreateAttr.Tracing(t.btfId(), 0)));
+        } catch (BpfException e) {
+            throw new AttachException("program " + p.name() + " cannot replace " + t.describe() + " (" + e.getMessage() + ")"
+                    + (e.errno() == io.bpf4j.sys.Errno.EBUSY ? ": another program already replaces or traces that function; "
+                    + "detach it first (bpftool link show lists the links)" : ""), e);
+        }
         return new Link(p, "freplace " + t.describe(), link, List.of());
     }
 

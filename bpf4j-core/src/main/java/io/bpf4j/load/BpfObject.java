@@ -112,9 +112,8 @@ public final class BpfObject implements AutoCloseable {
         requireOpen("set an attach target");
         ProgramSpec p = spec.program(program).orElseThrow(() -> new LoadException(noSuch("program", program, autoload.keySet())));
         SectionDef def = p.def().orElseThrow(() -> new LoadException(ProgramLoader.unknownSection(p)));
-        boolean traces = def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT;
         boolean replaces = def.programType() == ProgType.EXT;
-        if (!traces && !replaces) {
+        if (!def.targetsAProgram()) {
             throw new LoadException("program " + program + " (" + p.section() + ") cannot target a function of another "
                     + "program: only freplace, fentry and fexit programs can");
         }

@@ -20,6 +20,7 @@ public final class BpfProgram implements AutoCloseable {
     private final java.util.List<String> structOpsMaps;
     private final Optional<TargetFunction> targetFunction;
     private final String verifierLog;
+    private boolean loadTimeTargetTaken;
 
     /**
      * @param objectMaps   the maps of the object the program belongs to (a live view, by name)
@@ -59,6 +60,17 @@ public final class BpfProgram implements AutoCloseable {
     /** For a freplace, fentry or fexit program loaded against a function of another program: that function. */
     public Optional<TargetFunction> targetFunction() {
         return targetFunction;
+    }
+
+    /**
+     * For fentry/fexit on a program: true the first time only. The kernel keeps the load-time target
+     * for one attachment and takes no new one for these (only freplace links name their target), so
+     * attaching again needs a new load.
+     */
+    public synchronized boolean takeLoadTimeTarget() {
+        boolean first = !loadTimeTargetTaken;
+        loadTimeTargetTaken = true;
+        return first;
     }
 
     public ProgramSpec spec() {

@@ -35,7 +35,14 @@ public final class LoadedPrograms {
         if (!Files.exists(path)) {
             throw new LoadException("nothing is pinned at " + path + "; " + FORMS);
         }
-        Fd fd = Bpf.objGet(path, 0);
+        Fd fd;
+        try {
+            fd = Bpf.objGet(path, 0);
+        } catch (BpfException.PermissionDenied e) {
+            // What bpffs answers for a path that is not a pin (a directory, say), even to root.
+            throw new LoadException(path + " is not a pinned BPF object" + (Files.isDirectory(path) ? "; name the program's pin "
+                    + "inside it, e.g. " + path.resolve("PROG") : "") + "; " + FORMS, e);
+        }
         String kind = fd.objectKind();
         if (!kind.equals("bpf-prog")) {
             fd.close();
@@ -69,7 +76,17 @@ public final class LoadedPrograms {
             } catch (BpfException.NotFound e) {
                 continue; // unloaded since the ids were listed
             }
-            if (Bpf.progInfo(fd).name().equals(kept)) {
+            boolean named;
+            try {
+                named = Bpf.progInfo(fd).name().equals(kept);
+            } catch (RuntimeException e) {
+                fd.close();
+                if (found != null) {
+                    found.close();
+                }
+                throw e;
+            }
+            if (named) {
                 ids.add(id);
                 if (found == null) {
                     found = fd;

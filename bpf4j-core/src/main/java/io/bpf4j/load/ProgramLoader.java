@@ -152,7 +152,7 @@ final class ProgramLoader {
             try {
                 return Bpf.progLoadWithLog(attr.withLog(logLevel, size));
             } catch (BpfException.LogTooSmall e) {
-                if (size >= MAX_LOG) {
+                if (size >= MAX_LOG || e.logTrueSize() > MAX_LOG) {
                     throw new LoadException("program " + program.name() + ": its verifier log at level " + logLevel + " needs more than "
                             + (MAX_LOG >> 20) + " MiB" + (e.logTrueSize() > 0 ? " (" + e.logTrueSize() + " bytes)" : "")
                             + "; ask for a lower log level (1 instead of 2), or 0 for a log on failure only", e);
@@ -300,7 +300,7 @@ final class ProgramLoader {
             name = target;
             kind = BtfKind.FUNC;
         }
-        boolean traces = def.attachType() == AttachType.TRACE_FENTRY || def.attachType() == AttachType.TRACE_FEXIT;
+        boolean traces = def.targetsAProgram();
         return KernelBtf.vmlinux().findId(name, kind).orElseThrow(() -> new LoadException("program " + program.name()
                 + ": the kernel has no " + (kind == BtfKind.TYPEDEF ? "tracepoint" : "function") + " '" + target
                 + "' (looked for " + kind + " " + name + " in /sys/kernel/btf/vmlinux); check the name in the section "

@@ -46,14 +46,23 @@ final class SourceLines {
      */
     Optional<Line> nearestNaming(int insn, String word) {
         Pattern named = Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(word) + "(?![A-Za-z0-9_])");
+        Optional<Line> at = at(insn);
+        if (at.isPresent() && named.matcher(at.get().text()).find()) {
+            return at;
+        }
+        // Only nearby statements: a field of the same name read elsewhere in the program is not this one.
         Line best = null;
         for (Line l : lines) {
-            if (named.matcher(l.text()).find() && (best == null || Math.abs(l.insn() - insn) < Math.abs(best.insn() - insn))) {
+            int distance = Math.abs(l.insn() - insn);
+            if (distance <= NEARBY && named.matcher(l.text()).find() && (best == null || distance < Math.abs(best.insn() - insn))) {
                 best = l;
             }
         }
         return Optional.ofNullable(best);
     }
+
+    /** How far (in instructions) clang moves a CO-RE constant from its statement, with room to spare. */
+    private static final int NEARBY = 32;
 
     /** The last instruction a verifier log shows being checked: where it failed. */
     static Optional<Integer> lastInstruction(String log) {

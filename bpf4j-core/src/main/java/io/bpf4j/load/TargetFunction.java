@@ -38,6 +38,12 @@ public final class TargetFunction implements AutoCloseable {
 
     /** Finds {@code function} in the BTF the loaded program {@code program} was loaded with. */
     public static TargetFunction find(Fd program, String function) {
+        String kind = program.objectKind();
+        if (!kind.equals("bpf-prog")) {
+            // BPF_OBJ_GET_INFO_BY_FD would answer for a map or link too, in another layout.
+            throw new LoadException(program + " is a " + kind + ", not a program: the target of a freplace, fentry or fexit "
+                    + "program is a loaded program (LoadedPrograms.open opens one by pin, id or name)");
+        }
         ProgInfo info = Bpf.progInfo(program);
         String who = "program " + (info.name().isEmpty() ? "" : info.name() + " ") + "(id " + info.id() + ")";
         if (info.btfId() == 0) {

@@ -24,6 +24,14 @@ public record SectionDef(String prefix, boolean allowsExtras, ProgType programTy
                          boolean attachTypeAtLoad, boolean needsBtfTarget, boolean sleepable, boolean xdpFrags,
                          AttachKind attachKind) {
 
+    /**
+     * True for programs that can attach to a function of a loaded BPF program instead of the kernel's:
+     * freplace (which must), fentry and fexit (which may).
+     */
+    public boolean targetsAProgram() {
+        return programType == ProgType.EXT || attachType == AttachType.TRACE_FENTRY || attachType == AttachType.TRACE_FEXIT;
+    }
+
     /** True when the section name matches this row. */
     boolean matches(String section) {
         if (section.equals(prefix)) {

@@ -13,7 +13,9 @@ import java.util.List;
  * Runs inside the QEMU guest for {@link ProgramTargetGuestTest} (no JUnit there): loads
  * freplace_target.bpf.o, then freplace.bpf.o against it (drop_instead replaces decide(),
  * after_entry is an fexit on xdp_entry), and runs xdp_entry with BPF_PROG_TEST_RUN in four phases:
- * A both attached, B the freplace link closed, C freplace attached again, D nothing attached.
+ * A both attached, B the freplace link closed, C freplace attached again, D nothing attached; and
+ * the two attachments the kernel refuses: a second freplace link on the same function while one is
+ * attached, and fexit on a program attached a second time.
  * Prints {@code TAG key=value} lines for the host to judge; asserts nothing itself.
  */
 public final class ProgramTargetGuestCheck {
@@ -36,9 +38,11 @@ public final class ProgramTargetGuestCheck {
                 phase("B", entry, 2, target, r);
                 try (Link again = Attacher.attach(r.program("drop_instead"))) {
                     phase("C", entry, 1, target, r);
+                    refused("TWICE", () -> Attacher.attach(r.program("drop_instead")));
                 }
                 trace.close();
                 phase("D", entry, 1, target, r);
+                refused("REATTACH_FEXIT", () -> Attacher.attach(r.program("after_entry")));
             }
         }
     }
@@ -48,6 +52,16 @@ public final class ProgramTargetGuestCheck {
         System.out.println("PHASE_" + name + " retvals=" + retvals + " replaced=" + r.globalValue("replaced_runs")
                 + " exits=" + r.globalValue("exits_seen") + " verdict=" + r.globalValue("last_verdict")
                 + " entry_runs=" + target.globalValue("entry_runs"));
+    }
+
+    /** Prints TAG and the AttachException's message, or "TAG attached" (closing the link) when there was none. */
+    private static void refused(String tag, java.util.function.Supplier<Link> attach) {
+        try {
+            attach.get().close();
+            System.out.println(tag + " attached");
+        } catch (AttachException e) {
+            System.out.println(tag + " AttachException " + e.getMessage().replace('\n', ' '));
+        }
     }
 
     private static String runs(BpfProgram p, int times) {

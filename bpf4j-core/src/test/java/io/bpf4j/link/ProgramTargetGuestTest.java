@@ -77,6 +77,16 @@ class ProgramTargetGuestTest {
         assertEquals("8", line("PHASE_D").get("entry_runs"), "xdp_entry itself ran 1 + 3 + 2 + 1 + 1 times");
     }
 
+    @Test
+    void whatTheKernelRefusesIsExplained() {
+        GuestLines out = GuestLines.ofSuccessful(BOOT.get());
+        String twice = out.rest("TWICE");
+        assertTrue(twice.startsWith("AttachException ") && twice.contains("another program already replaces or traces that function"),
+                twice);
+        String again = out.rest("REATTACH_FEXIT");
+        assertTrue(again.startsWith("AttachException ") && again.contains("once per load; load the object again"), again);
+    }
+
     private static Map<String, String> pick(Map<String, String> phase) {
         return Map.of("exits", phase.get("exits"), "verdict", phase.get("verdict"));
     }

