@@ -32,6 +32,18 @@ int xdp_twice(struct xdp_md *ctx)
     return XDP_PASS;
 }
 
+/* Adds one to the first byte of the packet and sends it back out. */
+SEC("xdp")
+int xdp_mark(struct xdp_md *ctx)
+{
+    __u8 *data = (void *)(long)ctx->data;
+    void *end = (void *)(long)ctx->data_end;
+    if ((void *)(data + 1) > end)
+        return XDP_ABORTED;
+    data[0] += 1;
+    return XDP_TX;
+}
+
 SEC("raw_tp/sys_enter")
 int raw_args(__u64 *ctx)
 {
@@ -48,8 +60,10 @@ struct call_args {
 SEC("syscall")
 int syscall_sum(struct call_args *args)
 {
+    int sum = args->a + args->b + 40;
     runs++;
-    return args->a + args->b + 40;
+    args->a = sum; /* a syscall program's context is written back to the caller */
+    return sum;
 }
 
 SEC("tracepoint/syscalls/sys_enter_getppid")

@@ -36,6 +36,10 @@ final class TestRunCommand implements Verb {
     final LoadOptions loading = new LoadOptions();
     int repeat = 1;
     int dataSize = 64;
+    Path dataIn;
+    Path dataOut;
+    Path ctxIn;
+    Path ctxOut;
     boolean json;
 
     @Override
@@ -46,6 +50,11 @@ final class TestRunCommand implements Verb {
                 .optionalParameter("PROG", "The program to run (default: the first one).", v -> program = v)
                 .option("--repeat", "N", "Run N times; the duration is the kernel's average per run (raw_tp and syscall programs: N calls, untimed).", v -> repeat = Integer.parseInt(v))
                 .option("--data-size", "N", "Bytes of packet input for packet programs (default 64).", v -> dataSize = Integer.parseInt(v))
+                .option("--data-in", "FILE", "The packet to run packet programs on, instead of a zeroed frame.", v -> dataIn = Path.of(v))
+                .option("--data-out", "FILE", "Write the packet as the program left it (after the last run).", v -> dataOut = Path.of(v))
+                .option("--ctx-in", "FILE", "The context to run on: struct __sk_buff or xdp_md for packet programs, the "
+                        + "arguments of a raw_tp, the struct a syscall program takes (default: zeroed).", v -> ctxIn = Path.of(v))
+                .option("--ctx-out", "FILE", "Write the context as the program left it.", v -> ctxOut = Path.of(v))
                 .flag("--json", "One JSON object: program, retval, duration_ns (null where the kernel does not time), globals.", () -> json = true);
         loading.declare(a);
     }
@@ -55,6 +64,8 @@ final class TestRunCommand implements Verb {
         if (repeat < 1 || dataSize < 14) {
             throw new Bpf4jException("--repeat must be at least 1 and --data-size at least 14 (an Ethernet header)");
         }
+        byte[] packet = read(dataIn, "--data-in");
+        byte[] context = read(ctxIn, "--ctx-in");
         Path build = ObjectInput.isSource(file) ? ObjectInput.tempBuildDir() : null;
         try (BpfObject obj = ObjectInput.open(ObjectInput.object(file, build, System.err))) {
             loading.applySettings(obj);
@@ -68,7 +79,16 @@ final class TestRunCommand implements Verb {
             obj.spec().programs().forEach(p -> obj.autoload(p.name(), p.name().equals(name)));
             loading.load(obj::load);
             BpfProgram prog = obj.program(name);
-            TestRun.Result r = CONTEXT_ONLY.contains(prog.type()) ? runOnContext(obj, prog) : run(prog);
+            boolean contextOnly = CONTEXT_ONLY.contains(prog.type());
+            if ((packet != null || dataOut != null) && !PACKET.contains(prog.type())) {
+                throw new Bpf4jException("--data-in and --data-out are for packet programs (socket, tc, xdp, cgroup_skb, lwt, "
+                        + "flow_dissector); " + name + " is a " + prog.type().name().toLowerCase(java.util.Locale.ROOT) + " program: "
+                        + "give it a context with --ctx-in");
+            }
+            TestRun.Result r = contextOnly ? runOnContext(obj, prog, context) : run(prog, packet, context);
+            write(dataOut, r.dataOut());
+            // syscall and raw_tp programs have no ctx_out: a syscall program writes its context back in place.
+            write(ctxOut, contextOnly ? r.ctxInAfter() : r.ctxOut());
             Map<String, Object> globals = new LinkedHashMap<>();
             for (GlobalVariable v : obj.globalVariables()) {
                 globals.put(v.name(), obj.globalValue(v.name()));
@@ -81,9 +101,10 @@ final class TestRunCommand implements Verb {
     }
 
     /** raw_tp and syscall programs: a zeroed context, repeat 0 (the kernel's "once"), called --repeat times. */
-    private TestRun.Result runOnContext(BpfObject obj, BpfProgram prog) {
+    private TestRun.Result runOnContext(BpfObject obj, BpfProgram prog, byte[] context) {
         int size = prog.type() == ProgType.RAW_TRACEPOINT ? RAW_TP_CONTEXT : contextSize(obj, prog.name());
-        TestRun once = new TestRun(null, 0, size == 0 ? null : new byte[size], 0, 0, 0, 0);
+        byte[] ctx = context != null ? context : size == 0 ? null : new byte[size];
+        TestRun once = new TestRun(null, 0, ctx, 0, 0, 0, 0);
         TestRun.Result r = null;
         for (int i = 0; i < repeat; i++) {
             r = testRun(prog, once);
@@ -106,24 +127,65 @@ final class TestRunCommand implements Verb {
         }).orElse(0);
     }
 
-    private TestRun.Result run(BpfProgram prog) {
-        byte[] data = null;
-        if (PACKET.contains(prog.type())) {
+    private TestRun.Result run(BpfProgram prog, byte[] packet, byte[] context) {
+        byte[] data = packet;
+        if (data == null && PACKET.contains(prog.type())) {
             data = new byte[dataSize];
             data[12] = 0x08; // IPv4 ethertype: a plausible frame for programs that parse it
         }
-        return testRun(prog, (data == null ? new TestRun(null, 0, null, 0, 1, 0, 0) : TestRun.ofData(data)).withRepeat(repeat));
+        // Room for a program that grows the packet (bpf_xdp_adjust_tail, bpf_skb_change_tail) or fills a context.
+        int dataRoom = data == null ? 0 : data.length + OUTPUT_ROOM;
+        int ctxRoom = ctxOut == null ? 0 : Math.max(context == null ? 0 : context.length, OUTPUT_ROOM);
+        return testRun(prog, new TestRun(data, dataRoom, context, ctxRoom, repeat, 0, 0));
+    }
+
+    /** Bytes reserved beyond the input for what a program writes back. */
+    private static final int OUTPUT_ROOM = 4096;
+
+    private static byte[] read(Path file, String option) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new Bpf4jException(option + " " + file + ": cannot read it (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void write(Path file, byte[] bytes) {
+        if (file == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.write(file, bytes);
+        } catch (java.io.IOException e) {
+            throw new Bpf4jException(file + ": cannot write it (" + e.getMessage() + ")");
+        }
     }
 
     private static TestRun.Result testRun(BpfProgram prog, TestRun run) {
         try {
             return prog.testRun(run);
-        } catch (BpfException.NotSupported | BpfException.InvalidArgument | BpfException.BadAddress e) {
-            throw new Bpf4jException("program " + prog.name() + " (" + prog.type().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", section " + prog.spec().section() + ") cannot be run with BPF_PROG_TEST_RUN on this kernel (it answered "
-                    + e.errno() + "). Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), "
-                    + "raw_tp, fentry/fexit/fmod_ret, sk_lookup and syscall programs; attach other kinds with 'bpf4j run'", e);
+        } catch (BpfException.InvalidArgument e) {
+            if (PACKET.contains(prog.type()) || CONTEXT_ONLY.contains(prog.type())) {
+                // A type the kernel does run: what it refused is the input.
+                throw new Bpf4jException("program " + prog.name() + ": the kernel refused this input (EINVAL): a packet shorter "
+                        + "than an Ethernet header, or a context with fields the kernel does not let a test set (of struct "
+                        + "__sk_buff and xdp_md only a few may be non-zero), or one larger than the program's context; check "
+                        + "--data-in, --data-size and --ctx-in", e);
+            }
+            throw unsupported(prog, e);
+        } catch (BpfException.NotSupported | BpfException.BadAddress e) {
+            throw unsupported(prog, e);
         }
+    }
+
+    private static Bpf4jException unsupported(BpfProgram prog, BpfException e) {
+        return new Bpf4jException("program " + prog.name() + " (" + prog.type().name().toLowerCase(java.util.Locale.ROOT)
+                + ", section " + prog.spec().section() + ") cannot be run with BPF_PROG_TEST_RUN on this kernel (it answered "
+                + e.errno() + "). Test-run supports packet programs (socket, tc, xdp, cgroup_skb, lwt, flow_dissector), "
+                + "raw_tp, fentry/fexit/fmod_ret, sk_lookup and syscall programs; attach other kinds with 'bpf4j run'", e);
     }
 
     private void print(String name, TestRun.Result r, Map<String, Object> globals, boolean timed, String type) {

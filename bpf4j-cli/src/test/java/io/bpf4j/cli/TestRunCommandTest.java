@@ -65,6 +65,41 @@ class TestRunCommandTest {
         assertTrue(sys.output().contains("duration     not measured: the kernel runs syscall programs once per call"), sys.output());
     }
 
+    /** The packet and context from files, and what the program left in them written back to files. */
+    @Test
+    void inputsFromFilesAndOutputsToFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        byte[] frame = new byte[80];
+        for (int i = 0; i < frame.length; i++) {
+            frame[i] = (byte) (i * 3);
+        }
+        java.nio.file.Files.write(dir.resolve("in.bin"), frame);
+        CliProcess.Result xdp = CliProcess.run("test-run", object().toString(), "xdp_mark", "--data-in", dir.resolve("in.bin").toString(),
+                "--data-out", dir.resolve("out.bin").toString());
+        assertEquals(0, xdp.code(), xdp.output());
+        assertTrue(xdp.output().contains("retval       3"), "XDP_TX: " + xdp.output());
+        byte[] expected = frame.clone();
+        expected[0] += 1;
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, java.nio.file.Files.readAllBytes(dir.resolve("out.bin")),
+                "the packet as the program left it: first byte plus one, the rest as sent");
+
+        // struct call_args { int a; int b; } = {2, 3}, little-endian as this machine lays it out.
+        java.nio.file.Files.write(dir.resolve("args.bin"), new byte[] {2, 0, 0, 0, 3, 0, 0, 0});
+        CliProcess.Result sys = CliProcess.run("test-run", object().toString(), "syscall_sum", "--ctx-in", dir.resolve("args.bin").toString(),
+                "--ctx-out", dir.resolve("args.out").toString());
+        assertEquals(0, sys.code(), sys.output());
+        assertTrue(sys.output().contains("retval       45"), "2 + 3 + 40: " + sys.output());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {45, 0, 0, 0, 3, 0, 0, 0},
+                java.nio.file.Files.readAllBytes(dir.resolve("args.out")), "a = the sum, written back by the program");
+
+        CliProcess.Result wrong = CliProcess.run("test-run", object().toString(), "syscall_sum", "--data-in", dir.resolve("in.bin").toString());
+        assertEquals(1, wrong.code(), wrong.output());
+        assertTrue(wrong.output().contains("--data-in and --data-out are for packet programs") && wrong.output().contains("--ctx-in"),
+                wrong.output());
+        CliProcess.Result missing = CliProcess.run("test-run", object().toString(), "xdp_mark", "--data-in", dir.resolve("nope").toString());
+        assertEquals(1, missing.code(), missing.output());
+        assertTrue(missing.output().contains("--data-in " + dir.resolve("nope") + ": cannot read it"), missing.output());
+    }
+
     @Test
     void aKindTheKernelCannotRunSaysWhatToDoInstead() throws Exception {
         CliProcess.Result r = CliProcess.run("test-run", object().toString(), "not_runnable");

@@ -357,7 +357,8 @@ public final class Bpf {
             return new TestRun.Result(attr.get(JAVA_INT, BpfAttr.TestRun.RETVAL),
                     attr.get(JAVA_INT, BpfAttr.TestRun.DURATION),
                     outSize > 0 ? dataOut.asSlice(0, outSize).toArray(JAVA_BYTE) : new byte[0],
-                    ctxOutSize > 0 ? ctxOut.asSlice(0, ctxOutSize).toArray(JAVA_BYTE) : new byte[0]);
+                    ctxOutSize > 0 ? ctxOut.asSlice(0, ctxOutSize).toArray(JAVA_BYTE) : new byte[0],
+                    run.ctxIn() == null ? new byte[0] : ctxIn.toArray(JAVA_BYTE));
         }
     }
 

@@ -20,7 +20,11 @@ public record TestRun(byte[] dataIn, int dataOutSize, byte[] ctxIn, int ctxOutSi
         return new TestRun(dataIn, dataOutSize, ctxIn, ctxOutSize, n, flags, cpu);
     }
 
-    /** The outcome: the program's return value, the mean duration per run in ns, and the outputs. */
-    public record Result(int retval, int durationNs, byte[] dataOut, byte[] ctxOut) {
+    /**
+     * The outcome: the program's return value, the mean duration per run in ns, and the outputs.
+     * {@code ctxInAfter} is the context input as the run left it: syscall programs write their context
+     * back there (they have no ctx_out); empty without a context input.
+     */
+    public record Result(int retval, int durationNs, byte[] dataOut, byte[] ctxOut, byte[] ctxInAfter) {
     }
 }
