@@ -55,7 +55,6 @@ final class Sockmaps {
         }
     }
 
-
     /**
      * BPF_LINK_CREATE on the map (Linux 6.10+); BPF_PROG_ATTACH, undone on close, before that.
      *

@@ -8,7 +8,6 @@ import io.bpf4j.spec.ObjectReader;
 import io.bpf4j.spec.ObjectSpec;
 import io.bpf4j.spec.ProgramSpec;
 import io.bpf4j.spec.SectionDef;
-import io.bpf4j.sys.AttachType;
 import io.bpf4j.sys.Fd;
 import io.bpf4j.sys.ProgType;
 
@@ -155,8 +154,8 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * Verifier log level for every program (1: the path to a rejection, 2: every instruction walked with
-     * its state, 4: statistics, or a sum); each
-     * program keeps its log ({@link BpfProgram#verifierLog}). 0 fetches a log only on failure.
+     * its state, 4: statistics, or a sum); each program keeps its log ({@link BpfProgram#verifierLog}).
+     * 0 fetches a log only on failure.
      */
     public BpfObject logLevel(int level) {
         requireOpen("change the log level");

@@ -179,16 +179,20 @@ public final class CoreRelocator {
     public static String describe(Btf objectBtf, CoreRelocation r) {
         String kind = r.kind().name().toLowerCase(java.util.Locale.ROOT);
         try {
-            AccessSpec spec = switch (r.kind()) {
-                case FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED, FIELD_LSHIFT_U64, FIELD_RSHIFT_U64 ->
-                        AccessSpec.ofField(objectBtf, r.typeId(), r.accessString());
-                case ENUMVAL_EXISTS, ENUMVAL_VALUE -> AccessSpec.ofEnumerator(objectBtf, r.typeId(), r.accessString());
-                default -> AccessSpec.ofType(objectBtf, r.typeId(), r.accessString());
-            };
-            return kind + " " + spec.render();
+            return kind + " " + localAccess(objectBtf, r).render();
         } catch (RuntimeException e) {
             return kind + " type " + r.typeId() + " access " + r.accessString();
         }
+    }
+
+    /** What a record accesses in the object's own BTF: a field, an enumerator or a type, by its kind. */
+    private static AccessSpec localAccess(Btf objectBtf, CoreRelocation r) {
+        return switch (r.kind()) {
+            case FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED, FIELD_LSHIFT_U64, FIELD_RSHIFT_U64 ->
+                    AccessSpec.ofField(objectBtf, r.typeId(), r.accessString());
+            case ENUMVAL_EXISTS, ENUMVAL_VALUE -> AccessSpec.ofEnumerator(objectBtf, r.typeId(), r.accessString());
+            default -> AccessSpec.ofType(objectBtf, r.typeId(), r.accessString());
+        };
     }
 
     private CoreFailure relocateOne(Instructions insns, CoreRelocationAtIndex at, String program) {
@@ -203,12 +207,7 @@ public final class CoreRelocator {
         AccessSpec localSpec;
         RelocationValue localValue;
         try {
-            localSpec = switch (kind) {
-                case FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED, FIELD_LSHIFT_U64, FIELD_RSHIFT_U64 ->
-                        AccessSpec.ofField(local, r.typeId(), r.accessString());
-                case ENUMVAL_EXISTS, ENUMVAL_VALUE -> AccessSpec.ofEnumerator(local, r.typeId(), r.accessString());
-                default -> AccessSpec.ofType(local, r.typeId(), r.accessString());
-            };
+            localSpec = localAccess(local, r);
             localValue = RelocationValue.of(localSpec, kind);
         } catch (RelocationValue.Unreadable | BtfFormatException e) {
             throw new CoreRelocationException(where + ": CO-RE " + kind + " relocation cannot be evaluated on the object's own BTF: "
