@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -23,7 +24,9 @@ import java.util.Set;
  * <ul>
  *   <li>Typed ({@code extern const struct rq runqueues __ksym;}): the id of the kernel's BTF VAR of
  *       that name, as BPF_PSEUDO_BTF_ID. The kernel fills in the address and the verifier knows the
- *       type (per-cpu variables go through bpf_this_cpu_ptr / bpf_per_cpu_ptr).</li>
+ *       type (per-cpu variables go through bpf_this_cpu_ptr / bpf_per_cpu_ptr). A variable vmlinux's
+ *       BTF lacks is looked for in the loaded modules' BTF; the load then names that module's BTF
+ *       by fd in the instruction's second slot.</li>
  *   <li>Typeless ({@code extern const void jiffies __ksym;}): only the address, taken from
  *       /proc/kallsyms and written as a constant. Asking the kernel by BTF id instead would work for
  *       per-cpu variables only: BTF describes no other variable before pahole's global_var feature
@@ -37,10 +40,13 @@ final class KernelVariables {
     private static final int PSEUDO_BTF_ID = 3;
 
     private final Set<String> typeless;
+    private final KfuncTargets modules;
     private Map<String, List<Long>> kallsyms;
 
-    KernelVariables(ObjectSpec spec) {
+    /** {@code modules}: the loaded modules' BTF, searched for typed variables vmlinux lacks (their fds stay open through the load). */
+    KernelVariables(ObjectSpec spec, KfuncTargets modules) {
         this.typeless = spec.btf().map(b -> typelessNames(b.btf())).orElse(Set.of());
+        this.modules = modules;
     }
 
     /** The .ksyms VARs whose type is void once const/volatile/typedefs are peeled off. */
@@ -64,17 +70,23 @@ final class KernelVariables {
             return;
         }
         OptionalInt id = KernelBtf.vmlinux().findId(name, BtfKind.VAR);
+        int btfFd = 0; // the BTF object the id belongs to, by fd in the second slot: 0 is vmlinux
         if (id.isEmpty()) {
-            if (weak) {
+            Optional<KfuncTargets.ModuleVariable> inModule = modules.findModuleVariable(name);
+            if (inModule.isPresent()) {
+                id = OptionalInt.of(inModule.get().btfId());
+                btfFd = inModule.get().moduleBtf().value();
+            } else if (weak) {
                 writeConstant(insns, at, 0);
                 return;
+            } else {
+                throw new LoadException(missingTyped(program, name));
             }
-            throw new LoadException(missingTyped(program, name));
         }
         ByteBuffer buf = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
         ProgramLinker.setSrcReg(insns, at, PSEUDO_BTF_ID);
         buf.putInt(at * 8 + 4, id.getAsInt());
-        buf.putInt((at + 1) * 8 + 4, 0); // the BTF object's fd: 0 is vmlinux
+        buf.putInt((at + 1) * 8 + 4, btfFd);
     }
 
     private long address(String program, String name, boolean weak) {
@@ -127,15 +139,16 @@ final class KernelVariables {
                 + "Read the value another way (a helper, a tracepoint argument)";
     }
 
-    private static String missingTyped(String program, String name) {
+    private String missingTyped(String program, String name) {
         boolean inKallsyms = !KernelSymbols.addressesOf(Set.of(name)).isEmpty();
-        String m = "program " + program + " uses kernel variable '" + name + "' (a typed __ksym extern), which "
-                + "/sys/kernel/btf/vmlinux does not describe (no VAR '" + name + "')";
+        String m = "program " + program + " uses kernel variable '" + name + "' (a typed __ksym extern), which neither "
+                + "/sys/kernel/btf/vmlinux nor " + (modules.moduleNames().isEmpty() ? "a loaded module (none with BTF is loaded)"
+                : "the BTF of a loaded module") + " describes (no VAR '" + name + "')";
         if (inKallsyms) {
             return m + ", though /proc/kallsyms lists it: this kernel's BTF describes per-cpu variables only. Declare it "
                     + "typeless (extern const void " + name + " __ksym;) to get its address";
         }
-        return m + " and /proc/kallsyms does not list: check the name and the kernel version, or declare it __weak "
-                + "to load without it (its address is then 0)";
+        return m + ", and /proc/kallsyms does not list it: if a module defines it, load that module first (modprobe MODULE); "
+                + "otherwise check the name and the kernel version, or declare it __weak to load without it (its address is then 0)";
     }
 }

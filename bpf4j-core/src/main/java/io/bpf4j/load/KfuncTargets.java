@@ -16,7 +16,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Where the kfuncs an object calls live: vmlinux or a loaded module. A kfunc call names its target
+ * Where the kfuncs an object calls live: vmlinux or a loaded module (and, for typed __ksym variables
+ * vmlinux lacks, which module defines them). A kfunc call names its target
  * by BTF id plus the instruction's {@code off}: 0 means vmlinux's BTF, N > 0 means the BTF object
  * whose fd is {@code fd_array[N]} of BPF_PROG_LOAD (the kernel reads that slot when it meets the
  * call; Documentation/bpf/kfuncs.rst, kernel/bpf/verifier.c). The id is then one of the module's
@@ -52,23 +53,42 @@ final class KfuncTargets implements AutoCloseable {
     private List<ModuleBtf> modules; // null until vmlinux first lacks a name
     private final List<ModuleBtf> used = new ArrayList<>();
 
+    /**
+     * A kernel variable a loaded module defines (a VAR of its BTF: per-cpu ones): its id there, and the
+     * fd of that module's BTF, which a typed __ksym load names in its second slot.
+     */
+    record ModuleVariable(int btfId, Fd moduleBtf, String module) {
+    }
+
     /** Where {@code name} is defined as a FUNC: vmlinux first, then the loaded modules in BTF id order. */
     Optional<Kfunc> find(String name) {
-        Btf vmlinux = KernelBtf.vmlinux();
-        OptionalInt id = vmlinux.findId(name, BtfKind.FUNC);
+        OptionalInt id = KernelBtf.vmlinux().findId(name, BtfKind.FUNC);
         if (id.isPresent()) {
             return Optional.of(new Kfunc(id.getAsInt(), 0, "vmlinux"));
         }
+        return inModules(name, BtfKind.FUNC).map(found -> new Kfunc(found.id(), indexOf(found.module()), found.module().name));
+    }
+
+    /** A VAR named {@code name} in the BTF of a loaded module (vmlinux is the caller's to search first). */
+    Optional<ModuleVariable> findModuleVariable(String name) {
+        return inModules(name, BtfKind.VAR).map(found -> new ModuleVariable(found.id(), found.module().fd, found.module().name));
+    }
+
+    private record Found(ModuleBtf module, int id) {
+    }
+
+    /** The first loaded module, in BTF id order, whose BTF defines {@code name} as {@code kind}. */
+    private Optional<Found> inModules(String name, BtfKind kind) {
         for (ModuleBtf m : modules()) {
             if (!mayDefine(m, name)) {
                 continue;
             }
             if (m.btf == null) {
-                m.btf = Btf.parseKernel(m.raw, vmlinux);
+                m.btf = Btf.parseKernel(m.raw, KernelBtf.vmlinux());
             }
-            OptionalInt inModule = m.btf.findId(name, BtfKind.FUNC);
+            OptionalInt inModule = m.btf.findId(name, kind);
             if (inModule.isPresent()) {
-                return Optional.of(new Kfunc(inModule.getAsInt(), indexOf(m), m.name));
+                return Optional.of(new Found(m, inModule.getAsInt()));
             }
         }
         return Optional.empty();

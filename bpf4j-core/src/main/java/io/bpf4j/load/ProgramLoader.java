@@ -72,7 +72,7 @@ final class ProgramLoader {
         this.kconfigOffsets = kconfigOffsets;
         this.coreStep = new CoreStep(spec);
         this.kfuncs = kfuncs;
-        this.variables = new KernelVariables(spec);
+        this.variables = new KernelVariables(spec, kfuncs);
     }
 
     BpfProgram load(ProgramSpec program, int logLevel) {

@@ -91,7 +91,8 @@ class ExternsTest {
         try (BpfObject obj = BpfObject.open(TestPrograms.compile("ksyms_typed.bpf.c")).autoload("missing_typed", true)) {
             LoadException e = assertThrows(LoadException.class, obj::load);
             assertTrue(e.getMessage().contains("program missing_typed") && e.getMessage().contains("'bpf4j_missing_variable'")
-                    && e.getMessage().contains("/sys/kernel/btf/vmlinux does not describe") && e.getMessage().contains("__weak"),
+                    && e.getMessage().contains("which neither /sys/kernel/btf/vmlinux nor") && e.getMessage().contains("modprobe")
+                    && e.getMessage().contains("__weak"),
                     e.getMessage());
             assertEquals(null, e.getCause(), "bpf4j's own finding, not a kernel error");
         }

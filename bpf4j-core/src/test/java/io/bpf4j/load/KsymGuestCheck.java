@@ -94,9 +94,26 @@ public final class KsymGuestCheck {
             System.out.println("TYPED-RESULT " + e.getClass().getSimpleName() + " " + oneLine(String.valueOf(e.getMessage())));
         }
 
+        moduleVariable(Path.of(args[2]), tgid);
+
         System.out.println("MISSING-TYPELESS " + loadError(typelessObject, "missing_typeless"));
         System.out.println("MISSING-TYPED " + loadError(typedObject, "missing_typed"));
         System.out.println("TYPED-JIFFIES " + loadError(typedObject, "typed_jiffies"));
+    }
+
+    /** A typed variable of the x_tables module (the harness insmods it): the address kallsyms lists and what the program saw. */
+    private static void moduleVariable(Path object, String tgid) throws IOException {
+        System.out.println("KALLSYMS_MODULE xt_recseq=" + kallsyms("xt_recseq"));
+        try (BpfObject obj = BpfObject.open(object)) {
+            obj.setGlobal("target_tgid", tgid).load();
+            try (Link l = Attacher.attach(obj.program("module_typed"))) {
+                Syscalls.getppid(3);
+            }
+            System.out.println("MODULE_TYPED hits=" + obj.globalValue("hits") + " address=" + hex(obj.globalValue("address"))
+                    + " sequence=" + obj.globalValue("sequence"));
+        } catch (RuntimeException e) {
+            System.out.println("MODULE_TYPED-RESULT " + e.getClass().getSimpleName() + " " + oneLine(String.valueOf(e.getMessage())));
+        }
     }
 
     /** Loads one program of the object alone: "loaded", or the exception's class, cause and message. */

@@ -28,14 +28,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KsymGuestTest {
     private static final String TYPELESS_OBJECT = "/job/ksyms_typeless.bpf.o";
     private static final String TYPED_OBJECT = "/job/ksyms_typed.bpf.o";
+    private static final String MODULE_OBJECT = "/job/ksyms_module.bpf.o";
     private static final SharedBoot BOOT = new SharedBoot(KsymGuestTest::runInGuest);
 
     private static GuestResult runInGuest() {
         QemuGuest guest = QemuGuest.defaultGuest();
-        GuestResult r = guest.run(GuestJob.of(GuestRuntime.javaCommand(KsymGuestCheck.class.getName(), TYPELESS_OBJECT, TYPED_OBJECT))
+        GuestResult r = guest.run(GuestJob.of(GuestRuntime.javaCommand(KsymGuestCheck.class.getName(), TYPELESS_OBJECT, TYPED_OBJECT,
+                        MODULE_OBJECT))
                 .withFiles(GuestFile.testClasspath(),
                         GuestFile.copyOf(TestPrograms.compile("ksyms_typeless.bpf.c"), TYPELESS_OBJECT),
-                        GuestFile.copyOf(TestPrograms.compile("ksyms_typed.bpf.c"), TYPED_OBJECT))
+                        GuestFile.copyOf(TestPrograms.compile("ksyms_typed.bpf.c"), TYPED_OBJECT),
+                        GuestFile.copyOf(TestPrograms.compile("ksyms_module.bpf.c"), MODULE_OBJECT))
+                .withModules("x_tables")
                 .withTimeout(Duration.ofSeconds(180)));
         System.err.println(r.report("boot + ksym checks"));
         return r;
@@ -116,6 +120,20 @@ class KsymGuestTest {
         assertEquals("0", t.get("weak_address"));
         assertEquals("1", t.get("weak_absent"));
         assertEquals("-1", t.get("weak_value"), "the branch reading it never ran");
+    }
+
+    /**
+     * x_tables' per-cpu xt_recseq is in the module's BTF, not vmlinux's: the kernel resolved the VAR in
+     * the module's BTF (named by fd) to the address kallsyms lists for it, and the program read it.
+     */
+    @Test
+    void aTypedVariableOfAModuleResolvesThroughTheModulesBtf() {
+        String listed = pairs("KALLSYMS_MODULE").get("xt_recseq");
+        assertTrue(listed != null && !listed.equals("none") && !listed.contains(","), "exactly one xt_recseq in kallsyms: " + listed);
+        Map<String, String> seen = pairs("MODULE_TYPED");
+        assertEquals("3", seen.get("hits"), "three getppid calls: " + seen);
+        assertEquals(listed.substring(0, listed.indexOf('/')), seen.get("address"));
+        assertTrue(Long.parseLong(seen.get("sequence")) % 2 == 0, "a seqcount nobody is writing is even: " + seen);
     }
 
     @Test
