@@ -18,7 +18,8 @@ public final class Main implements Verb {
 
     @Override
     public void declare(Args a) {
-        a.describe("Compile, load, attach and run Linux eBPF programs from Java.")
+        a.describe("Compile, load, attach and run Linux eBPF programs from Java. @FILE stands for the words in FILE "
+                        + "(quotes keep spaces; # starts a comment line).")
                 .flag("--debug", "Print Java stack traces of errors.", () -> { })
                 .flag("-V, --version", "Print the version and exit.", () -> { })
                 .verb("demo", DemoCommand::new)
@@ -37,7 +38,14 @@ public final class Main implements Verb {
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int execute(String... argv) {
-        List<String> words = new ArrayList<>(List.of(argv));
+        Args top = new Args("bpf4j");
+        List<String> words;
+        try {
+            words = ArgFiles.expand(List.of(argv), top);
+        } catch (UsageException e) {
+            System.err.println("bpf4j: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         // --debug counts wherever it is, except after "--" (a command run by 'bpf4j run' may take one).
         int end = words.indexOf("--") < 0 ? words.size() : words.indexOf("--");
         List<String> options = words.subList(0, end);
@@ -51,7 +59,6 @@ public final class Main implements Verb {
             // Not a verb for users (not in the help): the launcher's training run for the AOT cache.
             return new AotTraining().call();
         }
-        Args top = new Args("bpf4j");
         Main main = new Main();
         main.declare(top);
         try {

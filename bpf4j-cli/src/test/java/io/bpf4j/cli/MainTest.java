@@ -170,4 +170,28 @@ class MainTest {
         assertTrue(json.contains("\"name\": \"btf\""), json);
         assertTrue(json.contains("\"failures\": "), json);
     }
+
+    /** @FILE reads words from a file, as javac and clang do; not after "--", and @@ escapes. */
+    @Test
+    void argumentFilesAreExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path words = dir.resolve("args");
+        java.nio.file.Files.writeString(words, "# what to list\nobject sections\n  --json\n");
+        Run listed = run("@" + words);
+        assertEquals(0, listed.code(), listed.err());
+        assertTrue(listed.out().strip().startsWith("[") && listed.out().contains("\"section\": \"tracepoint+\""), listed.out());
+
+        java.nio.file.Path quoted = dir.resolve("quoted");
+        java.nio.file.Files.writeString(quoted, "object info '" + dir.resolve("no such file.o") + "'\n");
+        Run one = run("@" + quoted);
+        assertEquals(1, one.code(), one.err());
+        assertTrue(one.err().contains(dir.resolve("no such file.o") + ": no such file"), "one word, spaces kept: " + one.err());
+
+        Run missing = run("@" + dir.resolve("absent"));
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("@" + dir.resolve("absent") + ": cannot read the argument file"), missing.err());
+
+        Run escaped = run("object", "info", "@@x.o");
+        assertEquals(1, escaped.code());
+        assertTrue(escaped.err().contains("@x.o: no such file"), escaped.err());
+    }
 }
