@@ -93,7 +93,7 @@ final class TestRunCommand implements Verb {
             for (GlobalVariable v : obj.globalVariables()) {
                 globals.put(v.name(), obj.globalValue(v.name()));
             }
-            print(name, r, globals, !CONTEXT_ONLY.contains(prog.type()), prog.type().name().toLowerCase(java.util.Locale.ROOT));
+            print(name, r, globals, !contextOnly, prog.type().name().toLowerCase(java.util.Locale.ROOT));
             return 0;
         } finally {
             ObjectInput.deleteTree(build);

@@ -57,7 +57,7 @@ final class KfuncTargets implements AutoCloseable {
      * A kernel variable a loaded module defines (a VAR of its BTF: per-cpu ones): its id there, and the
      * fd of that module's BTF, which a typed __ksym load names in its second slot.
      */
-    record ModuleVariable(int btfId, Fd moduleBtf, String module) {
+    record ModuleVariable(int btfId, Fd moduleBtf) {
     }
 
     /** Where {@code name} is defined as a FUNC: vmlinux first, then the loaded modules in BTF id order. */
@@ -71,7 +71,7 @@ final class KfuncTargets implements AutoCloseable {
 
     /** A VAR named {@code name} in the BTF of a loaded module (vmlinux is the caller's to search first). */
     Optional<ModuleVariable> findModuleVariable(String name) {
-        return inModules(name, BtfKind.VAR).map(found -> new ModuleVariable(found.id(), found.module().fd, found.module().name));
+        return inModules(name, BtfKind.VAR).map(found -> new ModuleVariable(found.id(), found.module().fd));
     }
 
     private record Found(ModuleBtf module, int id) {
