@@ -148,6 +148,8 @@ final class TestRunCommand implements Verb {
         }
         try {
             return java.nio.file.Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new Bpf4jException(option + " " + file + ": cannot read it (no such file)");
         } catch (java.io.IOException e) {
             throw new Bpf4jException(option + " " + file + ": cannot read it (" + e.getMessage() + ")");
         }
